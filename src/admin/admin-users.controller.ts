@@ -1,0 +1,43 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { RequireTier } from '../auth/decorators/require-tier.decorator';
+import { Tier } from '../auth/tier';
+import { ApiException } from '../common/api.exception';
+import { ErrorCode } from '../common/error-codes';
+import { Page } from '../users/users.service';
+import { CreateUserDto } from './dto/create-user.dto';
+import { ListUsersQuery } from './dto/list-users.query';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { UserAdministrationService } from './user-administration.service';
+import { toUserView, UserView } from './user-view';
+
+@RequireTier(Tier.Admin)
+@Controller('admin/users')
+export class AdminUsersController {
+  constructor(private readonly admin: UserAdministrationService) {}
+
+  @Post()
+  async create(@Body() body: CreateUserDto): Promise<Pick<UserView, 'id' | 'username' | 'permission_tier'>> {
+    const user = await this.admin.create(body.username, body.password, body.permission_tier);
+    return { id: user.id, username: user.username, permission_tier: user.permissionTier };
+  }
+
+  @Get()
+  async list(@Query() query: ListUsersQuery): Promise<Page<UserView>> {
+    const page = await this.admin.list(query.page, query.per_page);
+    return { ...page, items: page.items.map(toUserView) };
+  }
+
+  @Patch(':id')
+  async update(@Param('id', ParseIntPipe) id: number, @Body() body: UpdateUserDto): Promise<UserView> {
+    if (body.permission_tier === undefined && body.disabled === undefined && body.password === undefined) {
+      throw new ApiException(ErrorCode.ValidationError, 'Nothing to change: send permission_tier, disabled or password');
+    }
+    return toUserView(await this.admin.update(id, body));
+  }
+
+  @Delete(':id/sessions')
+  @HttpCode(204)
+  revokeSessions(@Param('id', ParseIntPipe) id: number): Promise<void> {
+    return this.admin.revokeSessions(id);
+  }
+}

@@ -1,0 +1,17 @@
+/** Metadata keys read by the guards. */
+export const IS_PUBLIC_KEY = 'auth:isPublic';
+export const REQUIRED_TIER_KEY = 'auth:requiredTier';
+
+/** The `typ` claim of access tokens; any other token kind must never pass as one. */
+export const ACCESS_TOKEN_TYPE = 'access';
+export const JWT_ALGORITHM = 'HS256';
+/**
+ * Seconds of clock skew tolerated on `exp`. Every instance issues and
+ * verifies with NTP-synchronised clocks, so none is needed; the spec allows
+ * up to 30 s should a deployment need it.
+ */
+export const CLOCK_TOLERANCE_SECONDS = 0;
+
+/** Passwords longer than this (UTF-8 bytes) are refused, so hashing cannot be used to burn CPU. */
+export const MAX_PASSWORD_BYTES = 1024;
+export const MIN_PASSWORD_LENGTH = 8;

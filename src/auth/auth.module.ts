@@ -1,0 +1,58 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { createSecretKey } from 'node:crypto';
+import { AppConfig } from '../config/app-config';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { JWT_ALGORITHM } from './auth.constants';
+import { BlocklistedJti } from './entities/blocklisted-jti.entity';
+import { RefreshToken } from './entities/refresh-token.entity';
+import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { TierGuard } from './guards/tier.guard';
+import { RevocationService } from './revocation/revocation.service';
+import { AccessTokenAuthenticator } from './services/access-token-authenticator.service';
+import { AccessTokenService } from './services/access-token.service';
+import { AuthService } from './services/auth.service';
+import { CredentialsService } from './services/credentials.service';
+import { PasswordHasher } from './services/password-hasher.service';
+import { SessionService } from './services/session.service';
+import { LocalStrategy } from './strategies/local.strategy';
+
+@Module({
+  imports: [
+    UsersModule,
+    PassportModule,
+    TypeOrmModule.forFeature([RefreshToken, BlocklistedJti]),
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => {
+        // A KeyObject, not the string: jsonwebtoken tries to parse a string
+        // secret as a PEM key on every call (about 40x slower).
+        const key = createSecretKey(Buffer.from(config.jwtSecret, 'utf8'));
+        return {
+          secretOrKeyProvider: () => key,
+          signOptions: { algorithm: JWT_ALGORITHM },
+          verifyOptions: { algorithms: [JWT_ALGORITHM] },
+        };
+      },
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [
+    AccessTokenService,
+    AccessTokenAuthenticator,
+    AuthService,
+    CredentialsService,
+    PasswordHasher,
+    RevocationService,
+    SessionService,
+    LocalStrategy,
+    TierGuard,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+  ],
+  exports: [AccessTokenAuthenticator, PasswordHasher, RevocationService, SessionService, TierGuard],
+})
+export class AuthModule {}

@@ -1,0 +1,24 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { epochMs } from '../../database/epoch-ms.transformer';
+
+/**
+ * An access token that must not be accepted before it expires on its own.
+ * The table is the source of truth; each instance keeps the live rows in
+ * memory (RevocationService) so a request never waits on it.
+ */
+@Entity('blocklisted_jtis')
+export class BlocklistedJti {
+  @PrimaryColumn({ type: 'varchar', length: 32 })
+  jti!: string;
+
+  @Column({ name: 'user_id', type: 'integer' })
+  userId!: number;
+
+  /** The token's own exp; index blocklisted_jtis_expires_at_idx serves start-up load and purge. */
+  @Column({ name: 'expires_at', type: 'bigint', transformer: epochMs })
+  expiresAt!: number;
+
+  /** Index blocklisted_jtis_created_at_idx: other instances poll for new rows. */
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt!: number;
+}

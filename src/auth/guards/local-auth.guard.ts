@@ -1,0 +1,19 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { validateBody } from '../../common/validation';
+import { LoginDto } from '../dto/login.dto';
+
+/**
+ * Runs passport-local, but only on a valid JSON body: guards run before
+ * pipes, and passport-local would answer a missing field with a bare 401 (and
+ * would read credentials from the query string when the body lacks them).
+ */
+@Injectable()
+export class LocalAuthGuard extends AuthGuard('local') {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    request.body = await validateBody(LoginDto, request.body);
+    return (await super.canActivate(context)) as boolean;
+  }
+}

@@ -1,0 +1,20 @@
+import { ExecutionContext } from '@nestjs/common';
+import { ApiException } from '../common/api.exception';
+import { ErrorCode } from '../common/error-codes';
+import { Principal } from './principal';
+
+/** Where the guards put the principal: on the request (REST) or on the socket (WebSocket). */
+export interface WithPrincipal {
+  principal?: Principal;
+}
+
+export function principalOf(context: ExecutionContext): Principal {
+  const holder =
+    context.getType() === 'ws'
+      ? context.switchToWs().getClient<WithPrincipal>()
+      : context.switchToHttp().getRequest<WithPrincipal>();
+  if (!holder.principal) {
+    throw new ApiException(ErrorCode.Unauthorized, 'Authentication required');
+  }
+  return holder.principal;
+}

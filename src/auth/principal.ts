@@ -1,0 +1,30 @@
+import { Tier } from './tier';
+
+/** Who made a request: what the access token proved, available as @CurrentUser(). */
+export interface Principal {
+  readonly id: number;
+  readonly username: string;
+  readonly tier: Tier;
+  /** Session (refresh token) the access token belongs to. */
+  readonly sessionId: string;
+  readonly jti: string;
+  /** Access token expiry, epoch seconds. */
+  readonly expiresAt: number;
+  /** The user's token_version when the token was issued. */
+  readonly tokenVersion: number;
+}
+
+/** The claims of an access token, as signed. */
+export interface AccessTokenClaims {
+  sub: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  iss: string;
+  aud: string;
+  typ: string;
+  sid: string;
+  ver: number;
+  username: string;
+  permission_tier: Tier;
+}

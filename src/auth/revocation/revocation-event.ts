@@ -1,0 +1,5 @@
+/** What the revocation state learnt, for listeners such as the WebSocket gateway. */
+export type RevocationEvent =
+  | { kind: 'token'; jti: string }
+  | { kind: 'session'; sessionId: string }
+  | { kind: 'user'; userId: number; tokenVersion: number };

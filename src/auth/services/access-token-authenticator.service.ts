@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { ApiException } from '../../common/api.exception';
+import { ErrorCode } from '../../common/error-codes';
+import { Principal } from '../principal';
+import { RevocationService } from '../revocation/revocation.service';
+import { AccessTokenService } from './access-token.service';
+
+/**
+ * The one answer to "who does this access token stand for, right now?",
+ * shared by the REST guard and the WebSocket handshake. Synchronous and
+ * I/O-free on purpose: it runs on every request.
+ */
+@Injectable()
+export class AccessTokenAuthenticator {
+  constructor(
+    private readonly tokens: AccessTokenService,
+    private readonly revocation: RevocationService,
+  ) {}
+
+  authenticate(token: string): Principal {
+    const principal = this.tokens.verify(token);
+    if (this.revocation.isRevoked(principal)) {
+      throw new ApiException(ErrorCode.TokenRevoked, 'Access token has been revoked; log in again or refresh');
+    }
+    return principal;
+  }
+
+  /** Whether a principal authenticated earlier still stands (used by long-lived sockets). */
+  isRevoked(principal: Principal): boolean {
+    return this.revocation.isRevoked(principal);
+  }
+}

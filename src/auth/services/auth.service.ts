@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { ApiException } from '../../common/api.exception';
+import { ErrorCode } from '../../common/error-codes';
+import { User } from '../../users/entities/user.entity';
+import { UsersService } from '../../users/users.service';
+import { Principal } from '../principal';
+import { RevocationService } from '../revocation/revocation.service';
+import { Tier } from '../tier';
+import { AccessTokenService } from './access-token.service';
+import { SessionService } from './session.service';
+
+export interface LoginResponse {
+  access_token: string;
+  refresh_token: string;
+  access_expires_at: number;
+  permission_tier: Tier;
+}
+
+export interface RefreshResponse {
+  access_token: string;
+  access_expires_at: number;
+}
+
+/** The spec's three session operations, composed from the single-purpose services. */
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly sessions: SessionService,
+    private readonly tokens: AccessTokenService,
+    private readonly revocation: RevocationService,
+  ) {}
+
+  /** Opens a session for a user whose credentials were checked. */
+  async login(user: User): Promise<LoginResponse> {
+    const { sessionId, refreshToken } = await this.sessions.create(user.id);
+    const access = this.issueFor(user, sessionId);
+    return {
+      access_token: access.token,
+      refresh_token: refreshToken,
+      access_expires_at: access.expiresAt,
+      permission_tier: user.permissionTier,
+    };
+  }
+
+  /**
+   * A new access token for a live session, carrying the user's current tier.
+   * The refresh token is not rotated (the spec returns none), so concurrent
+   * refreshes with one token all succeed.
+   */
+  async refresh(refreshToken: string): Promise<RefreshResponse> {
+    const session = await this.sessions.verify(refreshToken);
+    const user = await this.users.findById(session.userId);
+    if (!user) throw new ApiException(ErrorCode.RefreshTokenInvalid, 'Refresh token is invalid, expired or revoked');
+    if (user.disabled) throw new ApiException(ErrorCode.AccountDisabled, 'This account is disabled');
+    const access = this.issueFor(user, session.id);
+    return { access_token: access.token, access_expires_at: access.expiresAt };
+  }
+
+  /** Ends the caller's session: its access token is blocklisted and its refresh token revoked. */
+  async logout(principal: Principal): Promise<void> {
+    await this.revocation.revokeToken(principal);
+    await this.sessions.revoke(principal.sessionId);
+  }
+
+  private issueFor(user: User, sessionId: string) {
+    return this.tokens.issue({
+      userId: user.id,
+      username: user.username,
+      tier: user.permissionTier,
+      tokenVersion: user.tokenVersion,
+      sessionId,
+    });
+  }
+}

@@ -1,0 +1,67 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { randomBytes } from 'node:crypto';
+import { ApiException } from '../../common/api.exception';
+import { ConcurrencyLimiter, QueueFullError } from '../../common/concurrency-limiter';
+import { ErrorCode } from '../../common/error-codes';
+import { AppConfig } from '../../config/app-config';
+
+/** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */
+export const ARGON2_OPTIONS = {
+  algorithm: Algorithm.Argon2id,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
+
+/**
+ * argon2id hashing off the event loop, with a bound on how many hashes run at
+ * once. On a 2-core machine, hashes on every libuv thread starve the event
+ * loop and every other request waits; PASSWORD_HASH_CONCURRENCY (default
+ * cores - 1) leaves a core free, and a full queue answers 503 at once instead
+ * of letting a login storm grow latency without limit.
+ */
+@Injectable()
+export class PasswordHasher implements OnModuleInit {
+  private readonly limiter: ConcurrencyLimiter;
+  private dummyHash = '';
+
+  constructor(config: AppConfig) {
+    this.limiter = new ConcurrencyLimiter(config.passwordHashConcurrency, config.passwordHashQueue);
+  }
+
+  async onModuleInit(): Promise<void> {
+    // Unknown users are checked against this, so they cost the same time as known ones.
+    this.dummyHash = await hash(randomBytes(32).toString('base64url'), ARGON2_OPTIONS);
+  }
+
+  hash(password: string): Promise<string> {
+    return this.limited(() => hash(password, ARGON2_OPTIONS));
+  }
+
+  /** False for a wrong password and for a stored hash that cannot be parsed. */
+  verify(passwordHash: string, password: string): Promise<boolean> {
+    return this.limited(() => verify(passwordHash, password).catch(() => false));
+  }
+
+  /** Burns the time of one verification and fails, for a user that does not exist. */
+  async verifyDummy(password: string): Promise<false> {
+    await this.verify(this.dummyHash, password);
+    return false;
+  }
+
+  private async limited<T>(task: () => Promise<T>): Promise<T> {
+    try {
+      return await this.limiter.run(task);
+    } catch (error) {
+      if (error instanceof QueueFullError) {
+        throw new ApiException(
+          ErrorCode.ServiceUnavailable,
+          'Too many logins in progress; retry after the time in Retry-After',
+          { 'Retry-After': '1' },
+        );
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { IsNull, Repository } from 'typeorm';
+import { ApiException } from '../../common/api.exception';
+import { ErrorCode } from '../../common/error-codes';
+import { AppConfig } from '../../config/app-config';
+import { RefreshToken } from '../entities/refresh-token.entity';
+import { RevocationService } from '../revocation/revocation.service';
+
+/** `<session id>.<secret>`: 16 random bytes of id, 32 (256 bits) of secret, base64url. */
+const REFRESH_TOKEN_FORMAT = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
+
+function sha256Hex(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export interface NewSession {
+  sessionId: string;
+  refreshToken: string;
+}
+
+/**
+ * Login sessions and their opaque refresh tokens. The session id half finds
+ * the row by primary key; the secret half is compared, as a SHA-256, in
+ * constant time. Only the hash is stored.
+ */
+@Injectable()
+export class SessionService {
+  constructor(
+    @InjectRepository(RefreshToken) private readonly sessions: Repository<RefreshToken>,
+    private readonly revocation: RevocationService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async create(userId: number): Promise<NewSession> {
+    const sessionId = randomBytes(16).toString('base64url');
+    const secret = randomBytes(32).toString('base64url');
+    const now = Date.now();
+    await this.sessions.insert({
+      id: sessionId,
+      userId,
+      tokenHash: sha256Hex(secret),
+      createdAt: now,
+      expiresAt: now + this.config.refreshTokenTtl * 1000,
+      revokedAt: null,
+    });
+    return { sessionId, refreshToken: `${sessionId}.${secret}` };
+  }
+
+  /** The live session a refresh token belongs to; 401 refresh_token_invalid for anything else. */
+  async verify(refreshToken: string): Promise<RefreshToken> {
+    const invalid = new ApiException(ErrorCode.RefreshTokenInvalid, 'Refresh token is invalid, expired or revoked');
+    const match = REFRESH_TOKEN_FORMAT.exec(refreshToken);
+    if (!match) throw invalid;
+    const session = await this.sessions.findOneBy({ id: match[1] });
+    const presented = Buffer.from(sha256Hex(match[2]), 'hex');
+    const stored = Buffer.from(session?.tokenHash ?? '', 'hex');
+    if (
+      !session ||
+      stored.length !== presented.length ||
+      !timingSafeEqual(stored, presented) ||
+      session.revokedAt !== null ||
+      session.expiresAt <= Date.now()
+    ) {
+      throw invalid;
+    }
+    return session;
+  }
+
+  async revoke(sessionId: string): Promise<void> {
+    const now = Date.now();
+    await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: now });
+    this.revocation.sessionRevoked(sessionId, now);
+  }
+
+  /** Revokes every live session of the user; their access tokens are revoked by the caller (token_version). */
+  async revokeAll(userId: number): Promise<void> {
+    await this.sessions.update({ userId, revokedAt: IsNull() }, { revokedAt: Date.now() });
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Machine-readable error codes of the `{error, code}` body. Clients switch on
+ * these, so they are a public contract: add new ones, never rename.
+ */
+export const ErrorCode = {
+  ValidationError: 'validation_error',
+  Unauthorized: 'unauthorized',
+  TokenInvalid: 'token_invalid',
+  TokenExpired: 'token_expired',
+  TokenRevoked: 'token_revoked',
+  InvalidCredentials: 'invalid_credentials',
+  RefreshTokenInvalid: 'refresh_token_invalid',
+  InsufficientTier: 'insufficient_tier',
+  AccountDisabled: 'account_disabled',
+  NotFound: 'not_found',
+  Conflict: 'conflict',
+  PayloadTooLarge: 'payload_too_large',
+  Unprocessable: 'unprocessable',
+  RateLimited: 'rate_limited',
+  InternalError: 'internal_error',
+  ServiceUnavailable: 'service_unavailable',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** HTTP status each code is sent with. */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  validation_error: 400,
+  unauthorized: 401,
+  token_invalid: 401,
+  token_expired: 401,
+  token_revoked: 401,
+  invalid_credentials: 401,
+  refresh_token_invalid: 401,
+  insufficient_tier: 403,
+  account_disabled: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unprocessable: 422,
+  rate_limited: 429,
+  internal_error: 500,
+  service_unavailable: 503,
+};
+
+/**
+ * Close codes the WebSocket endpoint ends a socket with (4000-4999 is the
+ * range RFC 6455 leaves to applications). The close reason is the matching
+ * error code.
+ */
+export const WsCloseCode = {
+  TokenExpired: 4001,
+  TokenRevoked: 4002,
+  TooManySockets: 4008,
+} as const;
+export type WsCloseCode = (typeof WsCloseCode)[keyof typeof WsCloseCode];

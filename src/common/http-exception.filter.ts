@@ -1,0 +1,110 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiException } from './api.exception';
+import { ErrorCode } from './error-codes';
+import { isDatabaseUnavailable } from './database-errors';
+
+export interface ErrorBody {
+  error: string;
+  code: ErrorCode;
+}
+
+/** Codes for HTTP errors raised by Nest or Fastify themselves (routing, body parsing). */
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: ErrorCode.ValidationError,
+  401: ErrorCode.Unauthorized,
+  403: ErrorCode.InsufficientTier,
+  404: ErrorCode.NotFound,
+  405: ErrorCode.NotFound,
+  409: ErrorCode.Conflict,
+  413: ErrorCode.PayloadTooLarge,
+  415: ErrorCode.ValidationError,
+  422: ErrorCode.Unprocessable,
+  429: ErrorCode.RateLimited,
+  503: ErrorCode.ServiceUnavailable,
+};
+
+/**
+ * Every non-2xx HTTP response leaves through here as exactly `{error, code}`.
+ * Unknown errors become a bare 500 and are logged with the request id; their
+ * message (SQL, stack) never reaches the client.
+ */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return;
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const { status, body, headers } = this.toResponse(exception, request);
+    void reply.status(status).headers(headers).send(body);
+  }
+
+  private toResponse(
+    exception: unknown,
+    request: FastifyRequest,
+  ): { status: number; body: ErrorBody; headers: Record<string, string> } {
+    if (exception instanceof ApiException) {
+      return {
+        status: exception.getStatus(),
+        body: { error: exception.message, code: exception.code },
+        headers: exception.headers,
+      };
+    }
+    if (exception instanceof ThrottlerException) {
+      return {
+        status: 429,
+        body: { error: 'Too many requests; retry after the time in Retry-After', code: ErrorCode.RateLimited },
+        headers: {},
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const code = CODE_BY_STATUS[status];
+      if (code) {
+        // Fastify answers a wrong Content-Type with 415; our contract calls it a validation error (400).
+        return {
+          status: status === 415 ? 400 : status,
+          body: { error: this.httpMessage(exception, status), code },
+          headers: {},
+        };
+      }
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.error(`database unavailable (request ${request.id}): ${String(exception)}`);
+      return {
+        status: 503,
+        body: { error: 'The service is temporarily unavailable', code: ErrorCode.ServiceUnavailable },
+        headers: { 'Retry-After': '5' },
+      };
+    }
+    this.logger.error(
+      `unhandled error (request ${request.id})`,
+      exception instanceof Error ? exception.stack : String(exception),
+    );
+    return {
+      status: 500,
+      body: { error: 'Internal server error', code: ErrorCode.InternalError },
+      headers: {},
+    };
+  }
+
+  private httpMessage(exception: HttpException, status: number): string {
+    switch (status) {
+      case 404:
+      case 405:
+        return 'Resource not found';
+      case 413:
+        return 'Request body is too large';
+      case 415:
+        return 'Content-Type must be application/json';
+      default: {
+        const message = exception.message;
+        // Fastify's JSON parser messages are safe and useful ("Unexpected token } in JSON...").
+        return status === 400 && message ? `Malformed request body: ${message}` : message;
+      }
+    }
+  }
+}

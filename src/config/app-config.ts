@@ -1,0 +1,61 @@
+/** Which database driver a DATABASE_URL selects. */
+export type DatabaseConfig =
+  | { type: 'sqlite'; path: string }
+  | {
+      type: 'mysql';
+      host: string;
+      port: number;
+      username: string;
+      password: string;
+      database: string;
+    };
+
+/**
+ * Fastify's `trustProxy`: false (use the socket address), a hop count, or the
+ * addresses/CIDRs of the proxies whose X-Forwarded-For is believed.
+ */
+export type TrustProxy = false | number | string[];
+
+/**
+ * The validated, typed settings of one process. Built once at start-up by
+ * `loadConfig` and provided to every module; nothing else reads process.env.
+ */
+export class AppConfig {
+  readonly nodeEnv!: 'development' | 'production' | 'test';
+  readonly host!: string;
+  readonly port!: number;
+  readonly logLevel!: string;
+  readonly dataDir!: string;
+  readonly database!: DatabaseConfig;
+  readonly jwtSecret!: string;
+  readonly jwtIssuer!: string;
+  readonly jwtAudience!: string;
+  /** Seconds. */
+  readonly accessTokenTtl!: number;
+  /** Seconds. */
+  readonly refreshTokenTtl!: number;
+  readonly bootstrapAdminUsername?: string;
+  readonly bootstrapAdminPassword?: string;
+  readonly rateLimitWindowSeconds!: number;
+  readonly rateLimitIpMax!: number;
+  readonly rateLimitUserMax!: number;
+  readonly rateLimitLoginMax!: number;
+  readonly trustProxy!: TrustProxy;
+  readonly bodyLimitBytes!: number;
+  readonly passwordHashConcurrency!: number;
+  readonly passwordHashQueue!: number;
+  /** How often each instance reads revocations made by other instances. */
+  readonly revocationSyncMs!: number;
+  readonly blocklistPurgeSeconds!: number;
+  readonly wsMaxSocketsPerUser!: number;
+  readonly wsMaxSockets!: number;
+  readonly wsHeartbeatSeconds!: number;
+
+  constructor(values: Omit<AppConfig, 'isProduction'>) {
+    Object.assign(this, values);
+  }
+
+  get isProduction(): boolean {
+    return this.nodeEnv === 'production';
+  }
+}

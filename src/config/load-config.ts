@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { isIP } from 'node:net';
+import { AppConfig, DatabaseConfig, TrustProxy } from './app-config';
+
+/** A setting that cannot be used; its message is the one line start-up prints. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+const MIN_SECRET_LENGTH = 32;
+const SECRET_FILE = 'jwt-secret';
+
+function raw(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function integer(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!/^-?\d+$/.test(value) || +value < min || +value > max) {
+    throw new ConfigError(
+      `${name} must be an integer from ${min} to ${max}, got "${value}"`,
+    );
+  }
+  return +value;
+}
+
+function oneOf<T extends string>(
+  env: Env,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const value = raw(env, name) ?? fallback;
+  if (!allowed.includes(value as T)) {
+    throw new ConfigError(
+      `${name} must be one of ${allowed.join(', ')}, got "${value}"`,
+    );
+  }
+  return value as T;
+}
+
+/**
+ * `sqlite:<path>`, `sqlite::memory:` or `mysql://user:pass@host:port/db`;
+ * unset means the embedded default file in the data folder.
+ */
+export function parseDatabaseUrl(
+  value: string | undefined,
+  dataDir: string,
+): DatabaseConfig {
+  if (value === undefined) {
+    return { type: 'sqlite', path: join(dataDir, 'auth.sqlite') };
+  }
+  if (value.startsWith('sqlite:')) {
+    const path = value.slice('sqlite:'.length);
+    if (path === '') {
+      throw new ConfigError(
+        'DATABASE_URL sqlite: needs a file path (sqlite:./data/auth.sqlite) or sqlite::memory:',
+      );
+    }
+    return { type: 'sqlite', path };
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(
+      'DATABASE_URL must be mysql://user:pass@host:port/db or sqlite:<path>; it is not a URL',
+    );
+  }
+  const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if ((url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') || !url.hostname || !database) {
+    throw new ConfigError(
+      'DATABASE_URL must be mysql://user:pass@host:port/db or sqlite:<path>',
+    );
+  }
+  return {
+    type: 'mysql',
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 3306,
+    username: decodeURIComponent(url.username) || 'root',
+    password: decodeURIComponent(url.password),
+    database,
+  };
+}
+
+/** TRUST_PROXY: off (default), a hop count, or a comma list of proxy addresses/CIDRs. */
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  if (value === undefined || /^(off|false|0|no)$/i.test(value)) return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits] = entry.split('/');
+    if (!isIP(address) || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
+      throw new ConfigError(
+        `TRUST_PROXY must be off, a hop count or a comma list of proxy addresses/CIDRs, got "${entry}"`,
+      );
+    }
+  }
+  return entries;
+}
+
+/**
+ * Without JWT_SECRET outside production, a random secret is made once and
+ * kept in the data folder, so tokens survive a restart of a dev server.
+ */
+function jwtSecret(env: Env, production: boolean, dataDir: string): string {
+  const configured = raw(env, 'JWT_SECRET');
+  if (configured !== undefined) {
+    if (configured.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(
+        `JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters long (it has ${configured.length})`,
+      );
+    }
+    return configured;
+  }
+  if (production) {
+    throw new ConfigError(
+      'JWT_SECRET is required when NODE_ENV=production (at least 32 random characters, e.g. `openssl rand -base64 48`)',
+    );
+  }
+  const file = join(dataDir, SECRET_FILE);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/** Reads and validates every setting; throws ConfigError naming the first bad one. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
+  const production = nodeEnv === 'production';
+  const dataDirSetting = raw(env, 'DATA_DIR') ?? './data';
+  const dataDir = isAbsolute(dataDirSetting) ? dataDirSetting : resolve(dataDirSetting);
+  const cores = availableParallelism();
+  const adminUser = raw(env, 'BOOTSTRAP_ADMIN_USERNAME');
+  const adminPassword = env.BOOTSTRAP_ADMIN_PASSWORD || undefined;
+  if ((adminUser === undefined) !== (adminPassword === undefined)) {
+    throw new ConfigError(
+      'BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD must be set together',
+    );
+  }
+
+  return new AppConfig({
+    nodeEnv,
+    host: raw(env, 'HOST') ?? '0.0.0.0',
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    dataDir,
+    database: parseDatabaseUrl(raw(env, 'DATABASE_URL'), dataDir),
+    jwtSecret: jwtSecret(env, production, dataDir),
+    jwtIssuer: raw(env, 'JWT_ISSUER') ?? 'trading-auth',
+    jwtAudience: raw(env, 'JWT_AUDIENCE') ?? 'trading-api',
+    accessTokenTtl: integer(env, 'ACCESS_TOKEN_TTL', 900, 1, 86_400),
+    refreshTokenTtl: integer(env, 'REFRESH_TOKEN_TTL', 604_800, 60, 31_536_000),
+    bootstrapAdminUsername: adminUser,
+    bootstrapAdminPassword: adminPassword,
+    rateLimitWindowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    rateLimitIpMax: integer(env, 'RATE_LIMIT_IP_MAX', 300, 1),
+    rateLimitUserMax: integer(env, 'RATE_LIMIT_USER_MAX', 120, 1),
+    rateLimitLoginMax: integer(env, 'RATE_LIMIT_LOGIN_MAX', 10, 1),
+    trustProxy: parseTrustProxy(raw(env, 'TRUST_PROXY')),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16_384, 1024, 1_048_576),
+    passwordHashConcurrency: integer(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, cores - 1), 1, 64),
+    passwordHashQueue: integer(env, 'PASSWORD_HASH_QUEUE', 64, 0, 100_000),
+    revocationSyncMs: integer(env, 'REVOCATION_SYNC_MS', 500, 50, 60_000),
+    blocklistPurgeSeconds: integer(env, 'BLOCKLIST_PURGE_SECONDS', 300, 1, 86_400),
+    wsMaxSocketsPerUser: integer(env, 'WS_MAX_SOCKETS_PER_USER', 20, 1, 100_000),
+    wsMaxSockets: integer(env, 'WS_MAX_SOCKETS', 50_000, 1, 1_000_000),
+    wsHeartbeatSeconds: integer(env, 'WS_HEARTBEAT_SECONDS', 30, 1, 3600),
+  });
+}
+
+/** Loads ./.env (when present) under the real environment, which wins. */
+export function loadEnvFile(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

@@ -1,0 +1,59 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+import { BlocklistedJti } from '../auth/entities/blocklisted-jti.entity';
+import { RefreshToken } from '../auth/entities/refresh-token.entity';
+import { User } from '../users/entities/user.entity';
+import { AppConfig } from '../config/app-config';
+import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
+
+export const ENTITIES = [User, RefreshToken, BlocklistedJti];
+/** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
+export const MIGRATIONS = [InitialSchema1764115200000];
+
+/**
+ * The TypeORM options for both drivers, used by the app (DatabaseModule) and
+ * the TypeORM CLI (ormconfig.ts) alike. Schema changes come from migrations
+ * only, run at start-up.
+ */
+export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    synchronize: false,
+    logging: false,
+  } as const;
+  const db = config.database;
+  if (db.type === 'mysql') {
+    return {
+      ...common,
+      type: 'mysql',
+      connectorPackage: 'mysql2',
+      host: db.host,
+      port: db.port,
+      username: db.username,
+      password: db.password,
+      database: db.database,
+      charset: 'utf8mb4_unicode_ci',
+      timezone: 'Z',
+      supportBigNumbers: true,
+      poolSize: 10,
+      connectTimeout: 5000,
+    };
+  }
+  if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: db.path,
+    // WAL lets readers run beside the writer, and several processes (a second
+    // instance, the CLI) share the file; busy_timeout makes a writer wait
+    // for the lock instead of failing at once.
+    prepareDatabase: (database: { pragma(sql: string): unknown }) => {
+      database.pragma('journal_mode = WAL');
+      database.pragma('busy_timeout = 5000');
+      database.pragma('synchronous = NORMAL');
+    },
+  };
+}

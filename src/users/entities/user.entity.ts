@@ -1,0 +1,38 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Tier } from '../../auth/tier';
+import { epochMs } from '../../database/epoch-ms.transformer';
+
+@Entity('users')
+export class User {
+  @PrimaryGeneratedColumn('increment')
+  id!: number;
+
+  /** Stored lower-cased (see normalizeUsername); unique index users_username_uq. */
+  @Column({ type: 'varchar', length: 64, unique: true })
+  username!: string;
+
+  /** argon2id PHC string; the password itself is never stored. */
+  @Column({ name: 'password_hash', type: 'varchar', length: 255 })
+  passwordHash!: string;
+
+  @Column({ name: 'permission_tier', type: 'smallint' })
+  permissionTier!: Tier;
+
+  @Column({ type: 'boolean', default: false })
+  disabled!: boolean;
+
+  /**
+   * Bumped whenever every access token of the user must stop working (tier or
+   * password change, disable, revoke-all). Tokens carry the version they were
+   * issued under, so revocation needs no list of tokens.
+   */
+  @Column({ name: 'token_version', type: 'integer', default: 0 })
+  tokenVersion!: number;
+
+  /** When token_version last changed; other instances poll on it (users_tokens_revoked_at_idx). */
+  @Column({ name: 'tokens_revoked_at', type: 'bigint', nullable: true, transformer: epochMs })
+  tokensRevokedAt!: number | null;
+
+  @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
+  createdAt!: number;
+}

@@ -1,0 +1,78 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { QueryFailedError, Repository } from 'typeorm';
+import { ApiException } from '../common/api.exception';
+import { ErrorCode } from '../common/error-codes';
+import { Tier } from '../auth/tier';
+import { User } from './entities/user.entity';
+import { normalizeUsername } from './username';
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  per_page: number;
+}
+
+/** Storage of user accounts; knows nothing of tokens or passwords beyond the stored hash. */
+@Injectable()
+export class UsersService {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.users.findOneBy({ username: normalizeUsername(username) });
+  }
+
+  findById(id: number): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  async getById(id: number): Promise<User> {
+    const user = Number.isSafeInteger(id) ? await this.findById(id) : null;
+    if (!user) throw new ApiException(ErrorCode.NotFound, `User ${id} does not exist`);
+    return user;
+  }
+
+  count(): Promise<number> {
+    return this.users.count();
+  }
+
+  /** 409 conflict when the (case-insensitive) username is taken. */
+  async create(username: string, passwordHash: string, tier: Tier): Promise<User> {
+    const user = this.users.create({
+      username: normalizeUsername(username),
+      passwordHash,
+      permissionTier: tier,
+      disabled: false,
+      tokenVersion: 0,
+      tokensRevokedAt: null,
+      createdAt: Date.now(),
+    });
+    try {
+      return await this.users.save(user);
+    } catch (error) {
+      if (error instanceof QueryFailedError && isUniqueViolation(error)) {
+        throw new ApiException(ErrorCode.Conflict, `Username "${user.username}" is already taken`);
+      }
+      throw error;
+    }
+  }
+
+  async update(id: number, changes: Partial<User>): Promise<void> {
+    await this.users.update(id, changes);
+  }
+
+  async list(page: number, perPage: number): Promise<Page<User>> {
+    const [items, total] = await this.users.findAndCount({
+      order: { id: 'ASC' },
+      skip: (page - 1) * perPage,
+      take: perPage,
+    });
+    return { items, total, page, per_page: perPage };
+  }
+}
+
+function isUniqueViolation(error: QueryFailedError): boolean {
+  const code = (error.driverError as { code?: string } | undefined)?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
