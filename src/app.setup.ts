@@ -56,6 +56,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(rootLogger),
     abortOnError: false,
+    // Fastify parses JSON itself; Nest's extra parsers would also accept
+    // form bodies, and this API takes JSON only.
+    bodyParser: false,
   });
   configureApp(app, rootLogger);
   return app;
