@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { LOGIN_RATE_LIMIT, RateLimit, REFRESH_RATE_LIMIT } from '../rate-limit/rate-limit.decorator';
 import { User } from '../users/entities/user.entity';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
@@ -13,6 +14,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
+  @RateLimit(LOGIN_RATE_LIMIT)
   @UseGuards(LocalAuthGuard)
   @Post('login')
   @HttpCode(200)
@@ -21,6 +23,7 @@ export class AuthController {
   }
 
   @Public()
+  @RateLimit(REFRESH_RATE_LIMIT)
   @Post('refresh')
   @HttpCode(200)
   refresh(@Body() body: RefreshDto): Promise<RefreshResponse> {

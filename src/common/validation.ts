@@ -3,7 +3,7 @@ import { ApiException } from './api.exception';
 import { ErrorCode } from './error-codes';
 
 /** Constraints that say what is fundamentally wrong with a value come before size and format rules. */
-const FIRST_CONSTRAINTS = ['whitelistValidation', 'isDefined', 'isNotEmpty', 'isString', 'isInt', 'isBoolean', 'isNumber'];
+const FIRST_CONSTRAINTS = ['whitelistValidation', 'isDefined', 'isString', 'isInt', 'isBoolean', 'isNumber', 'isNotEmpty'];
 
 function mainMessage(constraints: Record<string, string>): string | undefined {
   const key = FIRST_CONSTRAINTS.find((name) => name in constraints) ?? Object.keys(constraints)[0];
