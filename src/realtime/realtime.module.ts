@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { AppConfig } from '../config/app-config';
+import type { ClientSocket } from './client-socket';
+import { RealtimeGateway } from './realtime.gateway';
+import { SocketAdmission } from './socket-admission.service';
+import { SocketRegistry } from './socket-registry';
+
+/**
+ * The WebSocket endpoint. Needs `app.useWebSocketAdapter(new
+ * AuthenticatingWsAdapter(app))` (configureApp), which authenticates the
+ * upgrade through SocketAdmission.
+ */
+@Module({
+  imports: [AuthModule],
+  providers: [
+    RealtimeGateway,
+    SocketAdmission,
+    {
+      provide: SocketRegistry,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) =>
+        new SocketRegistry<ClientSocket>({
+          perUser: config.wsMaxSocketsPerUser,
+          total: config.wsMaxSockets,
+        }),
+    },
+  ],
+})
+export class RealtimeModule {}
