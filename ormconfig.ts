@@ -5,4 +5,7 @@ import { dataSourceOptions } from './src/database/data-source-options';
 // The DataSource the TypeORM CLI uses (npm run migration:*), built by the
 // same code and from the same environment as the server's.
 loadEnvFile();
-export default new DataSource({ ...dataSourceOptions(loadConfig()), migrationsRun: false });
+export default new DataSource({
+  ...dataSourceOptions(loadConfig()),
+  migrationsRun: false,
+});

@@ -5,6 +5,8 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { RealtimeModule } from './realtime/realtime.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -12,7 +14,18 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, UsersModule, AuthModule, AdminModule, HealthModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        UsersModule,
+        AuthModule,
+        // After AuthModule: global guards run in registration order, and the
+        // rate limit needs the principal the JWT guard sets.
+        RateLimitModule,
+        AdminModule,
+        HealthModule,
+        RealtimeModule,
+      ],
     };
   }
 }

@@ -1,18 +1,25 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import {
+  FastifyAdapter,
+  NestFastifyApplication,
+} from '@nestjs/platform-fastify';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createRootLogger, PinoNestLogger, redactUrl } from './common/logger';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+import { AuthenticatingWsAdapter } from './realtime/authenticating-ws.adapter';
 
 /**
  * Everything that makes the application behave as it does beyond its modules:
  * used by main.ts and by the end-to-end tests, so they cannot drift apart.
  */
-export function configureApp(app: NestFastifyApplication, rootLogger: Pino): void {
+export function configureApp(
+  app: NestFastifyApplication,
+  rootLogger: Pino,
+): void {
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: Fastify would otherwise hand a text/plain body to the handlers
   // as a string. Anything else gets 400 validation_error from the filter.
@@ -37,11 +44,14 @@ export function configureApp(app: NestFastifyApplication, rootLogger: Pino): voi
 
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(validationPipe);
+  app.useWebSocketAdapter(new AuthenticatingWsAdapter(app));
   app.enableShutdownHooks();
 }
 
 /** Builds the application for a validated configuration, ready to listen. */
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: AppConfig,
+): Promise<NestFastifyApplication> {
   const rootLogger = createRootLogger(config);
   const adapter = new FastifyAdapter({
     // Fastify's own per-request child loggers stay off (they cost on every
@@ -53,13 +63,17 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // keep-alive is fine, but do not let a slow client hold a request forever.
     requestTimeout: 30_000,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: new PinoNestLogger(rootLogger),
-    abortOnError: false,
-    // Fastify parses JSON itself; Nest's extra parsers would also accept
-    // form bodies, and this API takes JSON only.
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    adapter,
+    {
+      logger: new PinoNestLogger(rootLogger),
+      abortOnError: false,
+      // Fastify parses JSON itself; Nest's extra parsers would also accept
+      // form bodies, and this API takes JSON only.
+      bodyParser: false,
+    },
+  );
   configureApp(app, rootLogger);
   return app;
 }

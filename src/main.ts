@@ -19,7 +19,9 @@ async function bootstrap(): Promise<void> {
     const app = await createApp(config);
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
-    process.stderr.write(`Start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `Start-up failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   }
 }

@@ -36,14 +36,30 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
     it('returns exactly the spec body for valid credentials', async () => {
       await api.createUser('trader1', 2, 'secret-password');
       const before = Math.floor(Date.now() / 1000);
-      const response = await api.post('/auth/login', { username: 'trader1', password: 'secret-password' });
+      const response = await api.post('/auth/login', {
+        username: 'trader1',
+        password: 'secret-password',
+      });
       expect(response.status).toBe(200);
-      expect(Object.keys(response.body).sort()).toEqual(['access_expires_at', 'access_token', 'permission_tier', 'refresh_token']);
+      expect(Object.keys(response.body).sort()).toEqual([
+        'access_expires_at',
+        'access_token',
+        'permission_tier',
+        'refresh_token',
+      ]);
       expect(response.body.permission_tier).toBe(2);
-      expect(response.body.access_expires_at).toBeGreaterThanOrEqual(before + 900);
+      expect(response.body.access_expires_at).toBeGreaterThanOrEqual(
+        before + 900,
+      );
       expect(response.body.access_expires_at).toBeLessThanOrEqual(before + 901);
       const claims = claimsOf(response.body.access_token);
-      expect(claims).toMatchObject({ sub: expect.any(String), permission_tier: 2, typ: 'access', iss: 'trading-auth', aud: 'trading-api' });
+      expect(claims).toMatchObject({
+        sub: expect.any(String),
+        permission_tier: 2,
+        typ: 'access',
+        iss: 'trading-auth',
+        aud: 'trading-api',
+      });
       expect(claims.exp).toBe(response.body.access_expires_at);
       expect(response.body.refresh_token.split('.')).toHaveLength(2);
       expect(response.body.refresh_token.length).toBeGreaterThanOrEqual(43);
@@ -51,53 +67,113 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
 
     it('answers a wrong password and an unknown user with the same 401 body', async () => {
       await api.createUser('known-user', 1, 'right-password');
-      const wrong = await api.post('/auth/login', { username: 'known-user', password: 'wrong-password' });
-      const unknown = await api.post('/auth/login', { username: 'nobody-here', password: 'wrong-password' });
+      const wrong = await api.post('/auth/login', {
+        username: 'known-user',
+        password: 'wrong-password',
+      });
+      const unknown = await api.post('/auth/login', {
+        username: 'nobody-here',
+        password: 'wrong-password',
+      });
       expect(wrong.status).toBe(401);
       expect(unknown.status).toBe(401);
-      expect(wrong.body).toEqual({ error: 'Invalid username or password', code: 'invalid_credentials' });
+      expect(wrong.body).toEqual({
+        error: 'Invalid username or password',
+        code: 'invalid_credentials',
+      });
       expect(unknown.body).toEqual(wrong.body);
     });
 
     it('treats usernames case-insensitively', async () => {
       await api.createUser('Mixed.Case', 1, 'mixed-password');
-      expect((await api.post('/auth/login', { username: 'MIXED.case', password: 'mixed-password' })).status).toBe(200);
+      expect(
+        (
+          await api.post('/auth/login', {
+            username: 'MIXED.case',
+            password: 'mixed-password',
+          })
+        ).status,
+      ).toBe(200);
     });
 
     it('accepts long Unicode passwords without truncating them', async () => {
       const password = 'pässwörd-🔐-'.repeat(60); // about 900 bytes of UTF-8
       await api.createUser('unicode-user', 1, password);
-      expect((await api.post('/auth/login', { username: 'unicode-user', password })).status).toBe(200);
+      expect(
+        (await api.post('/auth/login', { username: 'unicode-user', password }))
+          .status,
+      ).toBe(200);
       const truncated = password.slice(0, -1);
-      expect((await api.post('/auth/login', { username: 'unicode-user', password: truncated })).status).toBe(401);
+      expect(
+        (
+          await api.post('/auth/login', {
+            username: 'unicode-user',
+            password: truncated,
+          })
+        ).status,
+      ).toBe(401);
     });
 
     it.each([
       [{ username: 'trader1' }, 'password must be a string'],
       [{ password: 'x' }, 'username must be a string'],
-      [{ username: 'trader1', password: 12345678 }, 'password must be a string'],
+      [
+        { username: 'trader1', password: 12345678 },
+        'password must be a string',
+      ],
       [{ username: ['a'], password: 'x' }, 'username must be a string'],
-      [{ username: 'trader1', password: 'secret-password', extra: true }, 'property extra should not exist'],
-      [{ username: 'trader1', password: 'p'.repeat(1025) }, 'password must be at most 1024 bytes of UTF-8'],
-    ])('refuses %j with 400 before checking credentials', async (body, message) => {
-      const response = await api.post('/auth/login', body);
-      expect(response.status).toBe(400);
-      expect(response.body).toEqual({ error: message, code: 'validation_error' });
-    });
+      [
+        { username: 'trader1', password: 'secret-password', extra: true },
+        'property extra should not exist',
+      ],
+      [
+        { username: 'trader1', password: 'p'.repeat(1025) },
+        'password must be at most 1024 bytes of UTF-8',
+      ],
+    ])(
+      'refuses %j with 400 before checking credentials',
+      async (body, message) => {
+        const response = await api.post('/auth/login', body);
+        expect(response.status).toBe(400);
+        expect(response.body).toEqual({
+          error: message,
+          code: 'validation_error',
+        });
+      },
+    );
 
     it('never reads credentials from the query string', async () => {
-      const response = await api.request('POST', '/auth/login?username=trader1&password=secret-password');
+      const response = await api.request(
+        'POST',
+        '/auth/login?username=trader1&password=secret-password',
+      );
       expect(response.status).toBe(400);
       expect(response.body.code).toBe('validation_error');
     });
 
     it('answers a disabled user with the right password 403 account_disabled, a wrong one 401', async () => {
-      const user = await api.createUser('soon-disabled', 2, 'disabled-password');
-      await api.request('PATCH', `/admin/users/${user.id}`, { body: { disabled: true }, token: await api.adminToken() });
-      const right = await api.post('/auth/login', { username: 'soon-disabled', password: 'disabled-password' });
+      const user = await api.createUser(
+        'soon-disabled',
+        2,
+        'disabled-password',
+      );
+      await api.request('PATCH', `/admin/users/${user.id}`, {
+        body: { disabled: true },
+        token: await api.adminToken(),
+      });
+      const right = await api.post('/auth/login', {
+        username: 'soon-disabled',
+        password: 'disabled-password',
+      });
       expect(right.status).toBe(403);
-      expect(right.body).toEqual({ error: 'This account is disabled', code: 'account_disabled' });
-      const wrong = await api.post('/auth/login', { username: 'soon-disabled', password: 'not-the-password' });
+      expect(right.body).toEqual({
+        error: 'This account is disabled',
+        code: 'account_disabled',
+      });
+      const wrong = await api.post('/auth/login', {
+        username: 'soon-disabled',
+        password: 'not-the-password',
+      });
       expect(wrong.body.code).toBe('invalid_credentials');
     });
   });
@@ -107,12 +183,21 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
       const user = await api.createUser('me-user', 3);
       const response = await api.get('/auth/me', user.access_token);
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ id: user.id, username: 'me-user', permission_tier: 3 });
+      expect(response.body).toEqual({
+        id: user.id,
+        username: 'me-user',
+        permission_tier: 3,
+      });
     });
 
     it('answers a missing or malformed Authorization header with 401 unauthorized', async () => {
       const user = await api.createUser('header-user', 1);
-      for (const headers of [{}, { authorization: user.access_token }, { authorization: `Basic ${user.access_token}` }, { authorization: 'Bearer' }]) {
+      for (const headers of <Record<string, string>[]>[
+        {},
+        { authorization: user.access_token },
+        { authorization: `Basic ${user.access_token}` },
+        { authorization: 'Bearer' },
+      ]) {
         const response = await api.request('GET', '/auth/me', { headers });
         expect(response.status).toBe(401);
         expect(response.body.code).toBe('unauthorized');
@@ -121,7 +206,9 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
 
     it('ignores a token in the query string', async () => {
       const user = await api.createUser('query-user', 1);
-      const response = await api.get(`/auth/me?token=${user.access_token}&access_token=${user.access_token}`);
+      const response = await api.get(
+        `/auth/me?token=${user.access_token}&access_token=${user.access_token}`,
+      );
       expect(response.status).toBe(401);
       expect(response.body.code).toBe('unauthorized');
     });
@@ -132,13 +219,33 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
       const [header, payload, signature] = user.access_token.split('.');
       const forged = {
         'alg none': `${b64url({ alg: 'none', typ: 'JWT' })}.${payload}.`,
-        'wrong secret': signHs256({ alg: 'HS256', typ: 'JWT' }, claims, 'another-secret-that-is-long-enough-000'),
+        'wrong secret': signHs256(
+          { alg: 'HS256', typ: 'JWT' },
+          claims,
+          'another-secret-that-is-long-enough-000',
+        ),
         'tampered payload': `${header}.${b64url({ ...claims, permission_tier: 4 })}.${signature}`,
-        'HS512 with the right secret': signHs256({ alg: 'HS512', typ: 'JWT' }, claims, TEST_JWT_SECRET).replace(/\.[^.]+$/, '.' + 'A'.repeat(86)),
-        'wrong audience': signHs256({ alg: 'HS256', typ: 'JWT' }, { ...claims, aud: 'someone-else' }, TEST_JWT_SECRET),
-        'wrong issuer': signHs256({ alg: 'HS256', typ: 'JWT' }, { ...claims, iss: 'evil' }, TEST_JWT_SECRET),
-        'another token type': signHs256({ alg: 'HS256', typ: 'JWT' }, { ...claims, typ: 'refresh' }, TEST_JWT_SECRET),
-        'garbage': 'not.a.jwt',
+        'HS512 with the right secret': signHs256(
+          { alg: 'HS512', typ: 'JWT' },
+          claims,
+          TEST_JWT_SECRET,
+        ).replace(/\.[^.]+$/, '.' + 'A'.repeat(86)),
+        'wrong audience': signHs256(
+          { alg: 'HS256', typ: 'JWT' },
+          { ...claims, aud: 'someone-else' },
+          TEST_JWT_SECRET,
+        ),
+        'wrong issuer': signHs256(
+          { alg: 'HS256', typ: 'JWT' },
+          { ...claims, iss: 'evil' },
+          TEST_JWT_SECRET,
+        ),
+        'another token type': signHs256(
+          { alg: 'HS256', typ: 'JWT' },
+          { ...claims, typ: 'refresh' },
+          TEST_JWT_SECRET,
+        ),
+        garbage: 'not.a.jwt',
       };
       for (const [name, token] of Object.entries(forged)) {
         const response = await api.get('/auth/me', token);
@@ -154,7 +261,11 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
       const user = await api.createUser('expiry-user', 1);
       const claims = claimsOf(user.access_token);
       const now = Math.floor(Date.now() / 1000);
-      const expired = signHs256({ alg: 'HS256', typ: 'JWT' }, { ...claims, iat: now - 100, exp: now - 10 }, TEST_JWT_SECRET);
+      const expired = signHs256(
+        { alg: 'HS256', typ: 'JWT' },
+        { ...claims, iat: now - 100, exp: now - 10 },
+        TEST_JWT_SECRET,
+      );
       const response = await api.get('/auth/me', expired);
       expect(response.status).toBe(401);
       expect(response.body.code).toBe('token_expired');
@@ -164,35 +275,62 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
   describe('POST /auth/refresh', () => {
     it('returns a new access token and keeps the refresh token usable, also concurrently', async () => {
       const user = await api.createUser('refresher', 2);
-      const responses = await Promise.all([1, 2, 3, 4].map(() => api.post('/auth/refresh', { refresh_token: user.refresh_token })));
+      const responses = await Promise.all(
+        [1, 2, 3, 4].map(() =>
+          api.post('/auth/refresh', { refresh_token: user.refresh_token }),
+        ),
+      );
       for (const response of responses) {
         expect(response.status).toBe(200);
-        expect(Object.keys(response.body).sort()).toEqual(['access_expires_at', 'access_token']);
-        expect((await api.get('/auth/me', response.body.access_token)).status).toBe(200);
+        expect(Object.keys(response.body).sort()).toEqual([
+          'access_expires_at',
+          'access_token',
+        ]);
+        expect(
+          (await api.get('/auth/me', response.body.access_token)).status,
+        ).toBe(200);
       }
       expect(new Set(responses.map((r) => r.body.access_token)).size).toBe(4);
     });
 
     it.each([
-      ['unknown', 'AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB'],
+      [
+        'unknown',
+        'AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB',
+      ],
       ['malformed', 'not-a-refresh-token'],
       ['an access token', 'eyJhbGciOiJIUzI1NiJ9.e30.sig'],
-    ])('answers an %s refresh token with 401 refresh_token_invalid', async (_name, refreshToken) => {
-      const response = await api.post('/auth/refresh', { refresh_token: refreshToken });
-      expect(response.status).toBe(401);
-      expect(response.body).toEqual({ error: 'Refresh token is invalid, expired or revoked', code: 'refresh_token_invalid' });
-    });
+    ])(
+      'answers an %s refresh token with 401 refresh_token_invalid',
+      async (_name, refreshToken) => {
+        const response = await api.post('/auth/refresh', {
+          refresh_token: refreshToken,
+        });
+        expect(response.status).toBe(401);
+        expect(response.body).toEqual({
+          error: 'Refresh token is invalid, expired or revoked',
+          code: 'refresh_token_invalid',
+        });
+      },
+    );
 
     it('refuses a refresh token whose secret half was changed', async () => {
       const user = await api.createUser('tamper-refresh', 1);
       const [id, secret] = user.refresh_token.split('.');
       const flipped = `${id}.${secret[0] === 'A' ? 'B' : 'A'}${secret.slice(1)}`;
-      expect((await api.post('/auth/refresh', { refresh_token: flipped })).body.code).toBe('refresh_token_invalid');
+      expect(
+        (await api.post('/auth/refresh', { refresh_token: flipped })).body.code,
+      ).toBe('refresh_token_invalid');
     });
 
     it('answers a missing or mistyped field with 400 validation_error', async () => {
-      expect((await api.post('/auth/refresh', {})).body).toEqual({ error: 'refresh_token must be a string', code: 'validation_error' });
-      expect((await api.post('/auth/refresh', { refresh_token: 5 })).status).toBe(400);
+      expect((await api.post('/auth/refresh', {})).body).toEqual({
+        error: 'refresh_token must be a string',
+        code: 'validation_error',
+      });
+      expect(
+        (await api.post('/auth/refresh', { refresh_token: 5 })).status,
+      ).toBe(400);
     });
   });
 
@@ -200,21 +338,47 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
     it('answers 204, then rejects the access token (token_revoked) and the refresh token', async () => {
       const user = await api.createUser('leaver', 2);
       const other = await api.login('leaver', 'password-of-leaver');
-      const sibling = (await api.post('/auth/refresh', { refresh_token: user.refresh_token })).body.access_token;
-      const response = await api.post('/auth/logout', undefined, user.access_token);
+      const sibling = (
+        await api.post('/auth/refresh', { refresh_token: user.refresh_token })
+      ).body.access_token;
+      const response = await api.post(
+        '/auth/logout',
+        undefined,
+        user.access_token,
+      );
       expect(response.status).toBe(204);
       expect(response.text).toBe('');
 
-      const again = await api.post('/auth/logout', undefined, user.access_token);
+      const again = await api.post(
+        '/auth/logout',
+        undefined,
+        user.access_token,
+      );
       expect(again.status).toBe(401);
-      expect(again.body).toEqual({ error: 'Access token has been revoked; log in again or refresh', code: 'token_revoked' });
-      expect((await api.get('/auth/me', user.access_token)).body.code).toBe('token_revoked');
-      expect((await api.get('/auth/me', sibling)).body.code).toBe('token_revoked');
-      expect((await api.post('/auth/refresh', { refresh_token: user.refresh_token })).body.code).toBe('refresh_token_invalid');
+      expect(again.body).toEqual({
+        error: 'Access token has been revoked; log in again or refresh',
+        code: 'token_revoked',
+      });
+      expect((await api.get('/auth/me', user.access_token)).body.code).toBe(
+        'token_revoked',
+      );
+      expect((await api.get('/auth/me', sibling)).body.code).toBe(
+        'token_revoked',
+      );
+      expect(
+        (await api.post('/auth/refresh', { refresh_token: user.refresh_token }))
+          .body.code,
+      ).toBe('refresh_token_invalid');
 
       // The user's other session is untouched.
       expect((await api.get('/auth/me', other.access_token)).status).toBe(200);
-      expect((await api.post('/auth/refresh', { refresh_token: other.refresh_token })).status).toBe(200);
+      expect(
+        (
+          await api.post('/auth/refresh', {
+            refresh_token: other.refresh_token,
+          })
+        ).status,
+      ).toBe(200);
     });
   });
 
@@ -224,15 +388,29 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
       const response = await api.get('/admin/users', power.access_token);
       expect(response.status).toBe(403);
       expect(response.body.code).toBe('insufficient_tier');
-      expect((await api.get('/admin/users', await api.adminToken())).status).toBe(200);
+      expect(
+        (await api.get('/admin/users', await api.adminToken())).status,
+      ).toBe(200);
     });
 
     it('creates users, refuses duplicates and bad input', async () => {
       const admin = await api.adminToken();
-      const created = await api.post('/admin/users', { username: 'new.user_1', password: 'long-enough', permission_tier: 1 }, admin);
+      const created = await api.post(
+        '/admin/users',
+        { username: 'new.user_1', password: 'long-enough', permission_tier: 1 },
+        admin,
+      );
       expect(created.status).toBe(201);
-      expect(created.body).toEqual({ id: expect.any(Number), username: 'new.user_1', permission_tier: 1 });
-      const duplicate = await api.post('/admin/users', { username: 'NEW.user_1', password: 'long-enough', permission_tier: 2 }, admin);
+      expect(created.body).toEqual({
+        id: expect.any(Number),
+        username: 'new.user_1',
+        permission_tier: 1,
+      });
+      const duplicate = await api.post(
+        '/admin/users',
+        { username: 'NEW.user_1', password: 'long-enough', permission_tier: 2 },
+        admin,
+      );
       expect(duplicate.status).toBe(409);
       expect(duplicate.body.code).toBe('conflict');
       for (const body of [
@@ -243,7 +421,11 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
         { username: 'bad name!', password: 'long-enough', permission_tier: 1 },
       ]) {
         const response = await api.post('/admin/users', body, admin);
-        expect({ body, status: response.status, code: response.body.code }).toEqual({ body, status: 400, code: 'validation_error' });
+        expect({
+          body,
+          status: response.status,
+          code: response.body.code,
+        }).toEqual({ body, status: 400, code: 'validation_error' });
       }
     });
 
@@ -252,57 +434,150 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
       const response = await api.get('/admin/users?page=1&per_page=2', admin);
       expect(response.status).toBe(200);
       expect(response.body.items).toHaveLength(2);
-      expect(response.body).toMatchObject({ page: 1, per_page: 2, total: expect.any(Number) });
-      expect(Object.keys(response.body.items[0]).sort()).toEqual(['created_at', 'disabled', 'id', 'permission_tier', 'username']);
-      expect((await api.get('/admin/users?per_page=1000', admin)).status).toBe(400);
+      expect(response.body).toMatchObject({
+        page: 1,
+        per_page: 2,
+        total: expect.any(Number),
+      });
+      expect(Object.keys(response.body.items[0]).sort()).toEqual([
+        'created_at',
+        'disabled',
+        'id',
+        'permission_tier',
+        'username',
+      ]);
+      expect((await api.get('/admin/users?per_page=1000', admin)).status).toBe(
+        400,
+      );
     });
 
     it('answers unknown ids with 404 and bad ids with 400', async () => {
       const admin = await api.adminToken();
-      expect((await api.request('PATCH', '/admin/users/999999', { body: { disabled: true }, token: admin })).body.code).toBe('not_found');
-      expect((await api.request('DELETE', '/admin/users/999999/sessions', { token: admin })).status).toBe(404);
-      expect((await api.request('PATCH', '/admin/users/abc', { body: { disabled: true }, token: admin })).status).toBe(400);
-      expect((await api.request('PATCH', '/admin/users/1', { body: { permission_tier: 9 }, token: admin })).body.code).toBe('validation_error');
+      expect(
+        (
+          await api.request('PATCH', '/admin/users/999999', {
+            body: { disabled: true },
+            token: admin,
+          })
+        ).body.code,
+      ).toBe('not_found');
+      expect(
+        (
+          await api.request('DELETE', '/admin/users/999999/sessions', {
+            token: admin,
+          })
+        ).status,
+      ).toBe(404);
+      expect(
+        (
+          await api.request('PATCH', '/admin/users/abc', {
+            body: { disabled: true },
+            token: admin,
+          })
+        ).status,
+      ).toBe(400);
+      expect(
+        (
+          await api.request('PATCH', '/admin/users/1', {
+            body: { permission_tier: 9 },
+            token: admin,
+          })
+        ).body.code,
+      ).toBe('validation_error');
     });
 
     it("revokes a demoted user's old token; the refreshed one carries the new tier", async () => {
       const user = await api.createUser('demoted', 3);
-      const patched = await api.request('PATCH', `/admin/users/${user.id}`, { body: { permission_tier: 1 }, token: await api.adminToken() });
+      const patched = await api.request('PATCH', `/admin/users/${user.id}`, {
+        body: { permission_tier: 1 },
+        token: await api.adminToken(),
+      });
       expect(patched.status).toBe(200);
-      expect(patched.body).toMatchObject({ id: user.id, permission_tier: 1, disabled: false });
+      expect(patched.body).toMatchObject({
+        id: user.id,
+        permission_tier: 1,
+        disabled: false,
+      });
       const old = await api.get('/auth/me', user.access_token);
       expect(old.status).toBe(401);
       expect(old.body.code).toBe('token_revoked');
-      const refreshed = await api.post('/auth/refresh', { refresh_token: user.refresh_token });
+      const refreshed = await api.post('/auth/refresh', {
+        refresh_token: user.refresh_token,
+      });
       expect(refreshed.status).toBe(200);
-      expect((await api.get('/auth/me', refreshed.body.access_token)).body.permission_tier).toBe(1);
+      expect(
+        (await api.get('/auth/me', refreshed.body.access_token)).body
+          .permission_tier,
+      ).toBe(1);
     });
 
     it('DELETE /admin/users/:id/sessions ends every session of the user', async () => {
       const user = await api.createUser('revoked-all', 2);
       const second = await api.login('revoked-all', 'password-of-revoked-all');
-      const response = await api.request('DELETE', `/admin/users/${user.id}/sessions`, { token: await api.adminToken() });
+      const response = await api.request(
+        'DELETE',
+        `/admin/users/${user.id}/sessions`,
+        { token: await api.adminToken() },
+      );
       expect(response.status).toBe(204);
       for (const session of [user, second]) {
-        expect((await api.get('/auth/me', session.access_token)).body.code).toBe('token_revoked');
-        expect((await api.post('/auth/refresh', { refresh_token: session.refresh_token })).body.code).toBe('refresh_token_invalid');
+        expect(
+          (await api.get('/auth/me', session.access_token)).body.code,
+        ).toBe('token_revoked');
+        expect(
+          (
+            await api.post('/auth/refresh', {
+              refresh_token: session.refresh_token,
+            })
+          ).body.code,
+        ).toBe('refresh_token_invalid');
       }
-      expect((await api.login('revoked-all', 'password-of-revoked-all')).permission_tier).toBe(2);
+      expect(
+        (await api.login('revoked-all', 'password-of-revoked-all'))
+          .permission_tier,
+      ).toBe(2);
     });
 
     it('a password change ends the sessions and the new password works', async () => {
       const user = await api.createUser('changer', 2);
-      await api.request('PATCH', `/admin/users/${user.id}`, { body: { password: 'brand-new-password' }, token: await api.adminToken() });
-      expect((await api.get('/auth/me', user.access_token)).body.code).toBe('token_revoked');
-      expect((await api.post('/auth/login', { username: 'changer', password: 'password-of-changer' })).status).toBe(401);
-      expect((await api.post('/auth/login', { username: 'changer', password: 'brand-new-password' })).status).toBe(200);
+      await api.request('PATCH', `/admin/users/${user.id}`, {
+        body: { password: 'brand-new-password' },
+        token: await api.adminToken(),
+      });
+      expect((await api.get('/auth/me', user.access_token)).body.code).toBe(
+        'token_revoked',
+      );
+      expect(
+        (
+          await api.post('/auth/login', {
+            username: 'changer',
+            password: 'password-of-changer',
+          })
+        ).status,
+      ).toBe(401);
+      expect(
+        (
+          await api.post('/auth/login', {
+            username: 'changer',
+            password: 'brand-new-password',
+          })
+        ).status,
+      ).toBe(200);
     });
 
-    it("disabling a user rejects their tokens and refreshes", async () => {
+    it('disabling a user rejects their tokens and refreshes', async () => {
       const user = await api.createUser('disabled-later', 2);
-      await api.request('PATCH', `/admin/users/${user.id}`, { body: { disabled: true }, token: await api.adminToken() });
-      expect((await api.get('/auth/me', user.access_token)).body.code).toBe('token_revoked');
-      expect((await api.post('/auth/refresh', { refresh_token: user.refresh_token })).status).toBe(401);
+      await api.request('PATCH', `/admin/users/${user.id}`, {
+        body: { disabled: true },
+        token: await api.adminToken(),
+      });
+      expect((await api.get('/auth/me', user.access_token)).body.code).toBe(
+        'token_revoked',
+      );
+      expect(
+        (await api.post('/auth/refresh', { refresh_token: user.refresh_token }))
+          .status,
+      ).toBe(401);
     });
   });
 
@@ -310,7 +585,9 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
     const password = 'plaintext-canary-password';
     const user = await api.createUser('canary', 1, password);
     const dataSource = api.app.get(DataSource);
-    const [row] = await dataSource.query(`SELECT * FROM users WHERE username = 'canary'`);
+    const [row] = await dataSource.query(
+      `SELECT * FROM users WHERE username = 'canary'`,
+    );
     expect(row.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     const everything = JSON.stringify([
       await dataSource.query('SELECT * FROM users'),
@@ -327,16 +604,36 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
     const second = await ServerProcess.start({ DATABASE_URL: db.url });
     try {
       const user = await api.createUser('two-instances', 2);
-      expect((await second.get('/auth/me', user.access_token)).status).toBe(200); // cached as verified on B
-      const other = await api.login('two-instances', 'password-of-two-instances');
-      expect((await second.get('/auth/me', other.access_token)).status).toBe(200);
+      expect((await second.get('/auth/me', user.access_token)).status).toBe(
+        200,
+      ); // cached as verified on B
+      const other = await api.login(
+        'two-instances',
+        'password-of-two-instances',
+      );
+      expect((await second.get('/auth/me', other.access_token)).status).toBe(
+        200,
+      );
 
       await api.post('/auth/logout', undefined, user.access_token);
-      const logoutSeen = await waitFor(async () => (await second.get('/auth/me', user.access_token)).status === 401, 1000);
-      expect((await second.get('/auth/me', user.access_token)).body.code).toBe('token_revoked');
+      const logoutSeen = await waitFor(
+        async () =>
+          (await second.get('/auth/me', user.access_token)).status === 401,
+        1000,
+      );
+      expect((await second.get('/auth/me', user.access_token)).body.code).toBe(
+        'token_revoked',
+      );
 
-      await api.request('PATCH', `/admin/users/${user.id}`, { body: { permission_tier: 1 }, token: await api.adminToken() });
-      const demotionSeen = await waitFor(async () => (await second.get('/auth/me', other.access_token)).status === 401, 1000);
+      await api.request('PATCH', `/admin/users/${user.id}`, {
+        body: { permission_tier: 1 },
+        token: await api.adminToken(),
+      });
+      const demotionSeen = await waitFor(
+        async () =>
+          (await second.get('/auth/me', other.access_token)).status === 401,
+        1000,
+      );
       expect(logoutSeen).toBeLessThanOrEqual(1000);
       expect(demotionSeen).toBeLessThanOrEqual(1000);
     } finally {
@@ -350,7 +647,9 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
     await api.post('/auth/logout', undefined, user.access_token);
     const late = await ServerProcess.start({ DATABASE_URL: db.url });
     try {
-      expect((await late.get('/auth/me', user.access_token)).body.code).toBe('token_revoked');
+      expect((await late.get('/auth/me', user.access_token)).body.code).toBe(
+        'token_revoked',
+      );
     } finally {
       await late.stop();
     }
@@ -362,11 +661,23 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
 describe.each(DRIVERS)('blocklist purge on $name', (driver) => {
   it('purges blocklist rows once their tokens have expired', async () => {
     const shortDb = await driver.create();
-    const short = await TestApp.start(shortDb, { ACCESS_TOKEN_TTL: '1', BLOCKLIST_PURGE_SECONDS: '1' });
+    const short = await TestApp.start(shortDb, {
+      ACCESS_TOKEN_TTL: '1',
+      BLOCKLIST_PURGE_SECONDS: '1',
+    });
     try {
       const token = await short.adminToken();
-      expect((await short.post('/auth/logout', undefined, token)).status).toBe(204);
-      const count = async () => Number((await short.app.get(DataSource).query('SELECT COUNT(*) AS n FROM blocklisted_jtis'))[0].n);
+      expect((await short.post('/auth/logout', undefined, token)).status).toBe(
+        204,
+      );
+      const count = async () =>
+        Number(
+          (
+            await short.app
+              .get(DataSource)
+              .query('SELECT COUNT(*) AS n FROM blocklisted_jtis')
+          )[0].n,
+        );
       expect(await count()).toBe(1);
       await waitFor(async () => (await count()) === 0, 5000, 200);
     } finally {
@@ -374,5 +685,4 @@ describe.each(DRIVERS)('blocklist purge on $name', (driver) => {
       await shortDb.drop();
     }
   });
-
 });

@@ -26,21 +26,44 @@ describe.each(DRIVERS)('foundation on $name', (driver) => {
     const runner = api.app.get(DataSource).createQueryRunner();
     try {
       for (const [table, columns] of Object.entries({
-        users: ['id', 'username', 'password_hash', 'permission_tier', 'disabled', 'token_version', 'tokens_revoked_at', 'created_at'],
-        refresh_tokens: ['id', 'user_id', 'token_hash', 'created_at', 'expires_at', 'revoked_at'],
+        users: [
+          'id',
+          'username',
+          'password_hash',
+          'permission_tier',
+          'disabled',
+          'token_version',
+          'tokens_revoked_at',
+          'created_at',
+        ],
+        refresh_tokens: [
+          'id',
+          'user_id',
+          'token_hash',
+          'created_at',
+          'expires_at',
+          'revoked_at',
+        ],
         blocklisted_jtis: ['jti', 'user_id', 'expires_at', 'created_at'],
       })) {
         const found = await runner.getTable(table);
-        expect(found?.columns.map((column) => column.name).sort()).toEqual([...columns].sort());
+        expect(found?.columns.map((column) => column.name).sort()).toEqual(
+          [...columns].sort(),
+        );
       }
       const users = await runner.getTable('users');
-      expect(users?.indices.find((index) => index.name === 'users_username_uq')?.isUnique).toBe(true);
+      expect(
+        users?.indices.find((index) => index.name === 'users_username_uq')
+          ?.isUnique,
+      ).toBe(true);
       const blocklist = await runner.getTable('blocklisted_jtis');
       expect(blocklist?.indices.map((index) => index.name).sort()).toEqual([
         'blocklisted_jtis_created_at_idx',
         'blocklisted_jtis_expires_at_idx',
       ]);
-      const migrations = await api.app.get(DataSource).query('SELECT name FROM migrations');
+      const migrations = await api.app
+        .get(DataSource)
+        .query('SELECT name FROM migrations');
       expect(migrations).toEqual([{ name: 'InitialSchema1764115200000' }]);
     } finally {
       await runner.release();
@@ -48,29 +71,74 @@ describe.each(DRIVERS)('foundation on $name', (driver) => {
   });
 
   it.each([
-    ['malformed JSON', { 'content-type': 'application/json' }, '{"username": ', 400, 'validation_error'],
-    ['an empty JSON body', { 'content-type': 'application/json' }, '', 400, 'validation_error'],
-    ['a wrong content type', { 'content-type': 'text/plain' }, 'username=a', 400, 'validation_error'],
-    ['a form body', { 'content-type': 'application/x-www-form-urlencoded' }, 'username=a&password=b', 400, 'validation_error'],
-    ['an oversized body', { 'content-type': 'application/json' }, JSON.stringify({ username: 'x'.repeat(20_000), password: 'y' }), 413, 'payload_too_large'],
-  ])('answers %s with the documented status and exactly {error, code}', async (_name, headers, raw, status, code) => {
-    const response = await api.request('POST', '/auth/login', { headers, raw });
-    expect(response.status).toBe(status);
-    expect(Object.keys(response.body).sort()).toEqual(['code', 'error']);
-    expect(response.body.code).toBe(code);
-    expect(typeof response.body.error).toBe('string');
-  });
+    [
+      'malformed JSON',
+      { 'content-type': 'application/json' },
+      '{"username": ',
+      400,
+      'validation_error',
+    ],
+    [
+      'an empty JSON body',
+      { 'content-type': 'application/json' },
+      '',
+      400,
+      'validation_error',
+    ],
+    [
+      'a wrong content type',
+      { 'content-type': 'text/plain' },
+      'username=a',
+      400,
+      'validation_error',
+    ],
+    [
+      'a form body',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      'username=a&password=b',
+      400,
+      'validation_error',
+    ],
+    [
+      'an oversized body',
+      { 'content-type': 'application/json' },
+      JSON.stringify({ username: 'x'.repeat(20_000), password: 'y' }),
+      413,
+      'payload_too_large',
+    ],
+  ])(
+    'answers %s with the documented status and exactly {error, code}',
+    async (_name, headers, raw, status, code) => {
+      const response = await api.request('POST', '/auth/login', {
+        headers,
+        raw,
+      });
+      expect(response.status).toBe(status);
+      expect(Object.keys(response.body).sort()).toEqual(['code', 'error']);
+      expect(response.body.code).toBe(code);
+      expect(typeof response.body.error).toBe('string');
+    },
+  );
 
   it('answers an unknown route with 404 not_found', async () => {
     const response = await api.get('/no/such/route');
     expect(response.status).toBe(404);
-    expect(response.body).toEqual({ error: 'Resource not found', code: 'not_found' });
+    expect(response.body).toEqual({
+      error: 'Resource not found',
+      code: 'not_found',
+    });
   });
 
   it('names the bad field of an invalid body', async () => {
-    const response = await api.post('/auth/login', { username: 'someone', password: 42 });
+    const response = await api.post('/auth/login', {
+      username: 'someone',
+      password: 42,
+    });
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ error: 'password must be a string', code: 'validation_error' });
+    expect(response.body).toEqual({
+      error: 'password must be a string',
+      code: 'validation_error',
+    });
   });
 });
 
@@ -82,7 +150,10 @@ describe.each(DRIVERS)('health without a database on $name', (driver) => {
       await api.app.get(DataSource).destroy();
       const response = await api.get('/health');
       expect(response.status).toBe(503);
-      expect(response.body).toEqual({ error: 'Database is unavailable', code: 'service_unavailable' });
+      expect(response.body).toEqual({
+        error: 'Database is unavailable',
+        code: 'service_unavailable',
+      });
     } finally {
       await api.close().catch(() => undefined);
       await db.drop();

@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { RequireTier } from '../auth/decorators/require-tier.decorator';
 import { Tier } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
@@ -16,9 +27,19 @@ export class AdminUsersController {
   constructor(private readonly admin: UserAdministrationService) {}
 
   @Post()
-  async create(@Body() body: CreateUserDto): Promise<Pick<UserView, 'id' | 'username' | 'permission_tier'>> {
-    const user = await this.admin.create(body.username, body.password, body.permission_tier);
-    return { id: user.id, username: user.username, permission_tier: user.permissionTier };
+  async create(
+    @Body() body: CreateUserDto,
+  ): Promise<Pick<UserView, 'id' | 'username' | 'permission_tier'>> {
+    const user = await this.admin.create(
+      body.username,
+      body.password,
+      body.permission_tier,
+    );
+    return {
+      id: user.id,
+      username: user.username,
+      permission_tier: user.permissionTier,
+    };
   }
 
   @Get()
@@ -28,9 +49,19 @@ export class AdminUsersController {
   }
 
   @Patch(':id')
-  async update(@Param('id', ParseIntPipe) id: number, @Body() body: UpdateUserDto): Promise<UserView> {
-    if (body.permission_tier === undefined && body.disabled === undefined && body.password === undefined) {
-      throw new ApiException(ErrorCode.ValidationError, 'Nothing to change: send permission_tier, disabled or password');
+  async update(
+    @Param('id', ParseIntPipe) id: number,
+    @Body() body: UpdateUserDto,
+  ): Promise<UserView> {
+    if (
+      body.permission_tier === undefined &&
+      body.disabled === undefined &&
+      body.password === undefined
+    ) {
+      throw new ApiException(
+        ErrorCode.ValidationError,
+        'Nothing to change: send permission_tier, disabled or password',
+      );
     }
     return toUserView(await this.admin.update(id, body));
   }

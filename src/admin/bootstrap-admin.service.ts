@@ -16,11 +16,16 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { bootstrapAdminUsername: username, bootstrapAdminPassword: password } = this.config;
+    const {
+      bootstrapAdminUsername: username,
+      bootstrapAdminPassword: password,
+    } = this.config;
     if (username && password) {
       if (!(await this.users.findByUsername(username))) {
         await this.admin.create(username, password, Tier.Admin);
-        this.logger.log(`created admin user "${username}" from BOOTSTRAP_ADMIN_USERNAME`);
+        this.logger.log(
+          `created admin user "${username}" from BOOTSTRAP_ADMIN_USERNAME`,
+        );
       }
       return;
     }

@@ -38,13 +38,19 @@ export class UserAdministrationService {
   async update(id: number, changes: UserChanges): Promise<User> {
     const user = await this.users.getById(id);
     const update: Partial<User> = {};
-    if (changes.permission_tier !== undefined && changes.permission_tier !== user.permissionTier) {
+    if (
+      changes.permission_tier !== undefined &&
+      changes.permission_tier !== user.permissionTier
+    ) {
       update.permissionTier = changes.permission_tier;
     }
-    if (changes.disabled !== undefined && changes.disabled !== user.disabled) update.disabled = changes.disabled;
-    if (changes.password !== undefined) update.passwordHash = await this.hasher.hash(changes.password);
+    if (changes.disabled !== undefined && changes.disabled !== user.disabled)
+      update.disabled = changes.disabled;
+    if (changes.password !== undefined)
+      update.passwordHash = await this.hasher.hash(changes.password);
 
-    const endsSessions = update.passwordHash !== undefined || update.disabled === true;
+    const endsSessions =
+      update.passwordHash !== undefined || update.disabled === true;
     const revokesTokens = endsSessions || update.permissionTier !== undefined;
     if (revokesTokens) {
       if (endsSessions) await this.sessions.revokeAll(id);

@@ -1,12 +1,28 @@
-import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { LOGIN_RATE_LIMIT, RateLimit, REFRESH_RATE_LIMIT } from '../rate-limit/rate-limit.decorator';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Post,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  LOGIN_RATE_LIMIT,
+  RateLimit,
+  REFRESH_RATE_LIMIT,
+} from '../rate-limit/rate-limit.decorator';
 import { User } from '../users/entities/user.entity';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
 import { RefreshDto } from './dto/refresh.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { Principal } from './principal';
-import { AuthService, LoginResponse, RefreshResponse } from './services/auth.service';
+import {
+  AuthService,
+  LoginResponse,
+  RefreshResponse,
+} from './services/auth.service';
 import { Tier } from './tier';
 
 @Controller('auth')
@@ -37,7 +53,15 @@ export class AuthController {
   }
 
   @Get('me')
-  me(@CurrentUser() principal: Principal): { id: number; username: string; permission_tier: Tier } {
-    return { id: principal.id, username: principal.username, permission_tier: principal.tier };
+  me(@CurrentUser() principal: Principal): {
+    id: number;
+    username: string;
+    permission_tier: Tier;
+  } {
+    return {
+      id: principal.id,
+      username: principal.username,
+      permission_tier: principal.tier,
+    };
   }
 }

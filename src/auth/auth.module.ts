@@ -53,6 +53,12 @@ import { LocalStrategy } from './strategies/local.strategy';
     TierGuard,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
-  exports: [AccessTokenAuthenticator, PasswordHasher, RevocationService, SessionService, TierGuard],
+  exports: [
+    AccessTokenAuthenticator,
+    PasswordHasher,
+    RevocationService,
+    SessionService,
+    TierGuard,
+  ],
 })
 export class AuthModule {}

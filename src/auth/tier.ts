@@ -6,7 +6,12 @@ export enum Tier {
   Admin = 4,
 }
 
-export const ALL_TIERS: readonly Tier[] = [Tier.Monitor, Tier.Trader, Tier.Power, Tier.Admin];
+export const ALL_TIERS: readonly Tier[] = [
+  Tier.Monitor,
+  Tier.Trader,
+  Tier.Power,
+  Tier.Admin,
+];
 
 /** The whole tier rule: a principal of tier `actual` may use what needs `required`. */
 export function tierSatisfies(actual: Tier, required: Tier): boolean {

@@ -35,7 +35,9 @@ describe(ConcurrencyLimiter.name, () => {
     const gate = deferred();
     const first = limiter.run(() => gate.promise);
     const second = limiter.run(async () => 'second');
-    await expect(limiter.run(async () => 'third')).rejects.toBeInstanceOf(QueueFullError);
+    await expect(limiter.run(async () => 'third')).rejects.toBeInstanceOf(
+      QueueFullError,
+    );
     gate.resolve();
     await first;
     await expect(second).resolves.toBe('second');
@@ -43,7 +45,9 @@ describe(ConcurrencyLimiter.name, () => {
 
   it('frees the slot when a task fails', async () => {
     const limiter = new ConcurrencyLimiter(1, 0);
-    await expect(limiter.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(
+      limiter.run(() => Promise.reject(new Error('boom'))),
+    ).rejects.toThrow('boom');
     await expect(limiter.run(async () => 'ok')).resolves.toBe('ok');
   });
 });

@@ -16,13 +16,25 @@ const UNAVAILABLE_CODES = new Set([
 export function isDatabaseUnavailable(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; current && depth < 4; depth++) {
-    const { code, name, message } = current as { code?: unknown; name?: unknown; message?: unknown };
+    const { code, name, message } = current as {
+      code?: unknown;
+      name?: unknown;
+      message?: unknown;
+    };
     if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-    if (name === 'CannotExecuteNotConnectedError' || name === 'ConnectionIsNotSetError') return true;
-    if (typeof message === 'string' && /database connection is not open|Pool is closed/i.test(message)) {
+    if (
+      name === 'CannotExecuteNotConnectedError' ||
+      name === 'ConnectionIsNotSetError'
+    )
+      return true;
+    if (
+      typeof message === 'string' &&
+      /database connection is not open|Pool is closed/i.test(message)
+    ) {
       return true;
     }
-    current = (current as { driverError?: unknown; cause?: unknown }).driverError ??
+    current =
+      (current as { driverError?: unknown; cause?: unknown }).driverError ??
       (current as { cause?: unknown }).cause;
   }
   return false;

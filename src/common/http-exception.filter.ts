@@ -1,4 +1,10 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiException } from './api.exception';
@@ -56,7 +62,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof ThrottlerException) {
       return {
         status: 429,
-        body: { error: 'Too many requests; retry after the time in Retry-After', code: ErrorCode.RateLimited },
+        body: {
+          error: 'Too many requests; retry after the time in Retry-After',
+          code: ErrorCode.RateLimited,
+        },
         headers: {},
       };
     }
@@ -73,10 +82,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
       }
     }
     if (isDatabaseUnavailable(exception)) {
-      this.logger.error(`database unavailable (request ${request.id}): ${String(exception)}`);
+      this.logger.error(
+        `database unavailable (request ${request.id}): ${String(exception)}`,
+      );
       return {
         status: 503,
-        body: { error: 'The service is temporarily unavailable', code: ErrorCode.ServiceUnavailable },
+        body: {
+          error: 'The service is temporarily unavailable',
+          code: ErrorCode.ServiceUnavailable,
+        },
         headers: { 'Retry-After': '5' },
       };
     }
@@ -103,7 +117,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
       default: {
         const message = exception.message;
         // Fastify's JSON parser messages are safe and useful ("Unexpected token } in JSON...").
-        return status === 400 && message ? `Malformed request body: ${message}` : message;
+        return status === 400 && message
+          ? `Malformed request body: ${message}`
+          : message;
       }
     }
   }

@@ -6,10 +6,13 @@ import { AppConfig } from '../config/app-config';
  * Query parameters whose values are credentials. A WebSocket client sends its
  * access token as ?token=, so every logged URL goes through redactUrl.
  */
-const SECRET_QUERY_PARAMS = /([?&](?:token|access_token|refresh_token|password)=)[^&#]*/gi;
+const SECRET_QUERY_PARAMS =
+  /([?&](?:token|access_token|refresh_token|password)=)[^&#]*/gi;
 
 export function redactUrl(url: string): string {
-  return url.includes('?') ? url.replace(SECRET_QUERY_PARAMS, '$1[REDACTED]') : url;
+  return url.includes('?')
+    ? url.replace(SECRET_QUERY_PARAMS, '$1[REDACTED]')
+    : url;
 }
 
 /**
@@ -22,7 +25,16 @@ export function createRootLogger(config: AppConfig): Pino {
     level: config.logLevel,
     base: { pid: process.pid },
     redact: {
-      paths: ['password', '*.password', 'token', '*.token', 'refresh_token', '*.refresh_token', 'authorization', '*.authorization'],
+      paths: [
+        'password',
+        '*.password',
+        'token',
+        '*.token',
+        'refresh_token',
+        '*.refresh_token',
+        'authorization',
+        '*.authorization',
+      ],
       censor: '[REDACTED]',
     },
   };
@@ -31,7 +43,12 @@ export function createRootLogger(config: AppConfig): Pino {
     ...options,
     transport: {
       target: 'pino-pretty',
-      options: { colorize: true, singleLine: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
+      options: {
+        colorize: true,
+        singleLine: true,
+        translateTime: 'HH:MM:ss.l',
+        ignore: 'pid,hostname',
+      },
     },
   });
 }

@@ -25,14 +25,20 @@ describe(validateBody.name, () => {
   });
 
   it('names an unknown field', async () => {
-    expect((await errorOf({ name: 'ab', extra: 1 })).message).toBe('property extra should not exist');
+    expect((await errorOf({ name: 'ab', extra: 1 })).message).toBe(
+      'property extra should not exist',
+    );
   });
 
   it('refuses a body that is not an object', async () => {
-    expect((await errorOf([1])).message).toBe('Request body must be a JSON object');
+    expect((await errorOf([1])).message).toBe(
+      'Request body must be a JSON object',
+    );
   });
 
   it('returns the typed DTO for a valid body', async () => {
-    await expect(validateBody(Sample, { name: 'abc' })).resolves.toBeInstanceOf(Sample);
+    await expect(validateBody(Sample, { name: 'abc' })).resolves.toBeInstanceOf(
+      Sample,
+    );
   });
 });

@@ -1,23 +1,41 @@
-import { ValidationError, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
+import {
+  ValidationError,
+  ValidationPipe,
+  ValidationPipeOptions,
+} from '@nestjs/common';
 import { ApiException } from './api.exception';
 import { ErrorCode } from './error-codes';
 
 /** Constraints that say what is fundamentally wrong with a value come before size and format rules. */
-const FIRST_CONSTRAINTS = ['whitelistValidation', 'isDefined', 'isString', 'isInt', 'isBoolean', 'isNumber', 'isNotEmpty'];
+const FIRST_CONSTRAINTS = [
+  'whitelistValidation',
+  'isDefined',
+  'isString',
+  'isInt',
+  'isBoolean',
+  'isNumber',
+  'isNotEmpty',
+];
 
 function mainMessage(constraints: Record<string, string>): string | undefined {
-  const key = FIRST_CONSTRAINTS.find((name) => name in constraints) ?? Object.keys(constraints)[0];
+  const key =
+    FIRST_CONSTRAINTS.find((name) => name in constraints) ??
+    Object.keys(constraints)[0];
   return key === undefined ? undefined : constraints[key];
 }
 
 /** First message of the first failing field, with its dotted path, e.g. "password must be a string". */
-export function describeValidationErrors(errors: ValidationError[], parent = ''): string {
+export function describeValidationErrors(
+  errors: ValidationError[],
+  parent = '',
+): string {
   for (const error of errors) {
     const path = parent ? `${parent}.${error.property}` : error.property;
     const message = mainMessage(error.constraints ?? {});
     if (message !== undefined) {
       // class-validator starts messages with the bare property name; show the full path instead.
-      if (message.startsWith(error.property)) return path + message.slice(error.property.length);
+      if (message.startsWith(error.property))
+        return path + message.slice(error.property.length);
       return message.includes(error.property) ? message : `${path}: ${message}`;
     }
     const nested = describeValidationErrors(error.children ?? [], path);
@@ -43,9 +61,18 @@ export const VALIDATION_OPTIONS: ValidationPipeOptions = {
 export const validationPipe = new ValidationPipe(VALIDATION_OPTIONS);
 
 /** Validates a request body against a DTO class outside the pipe stage (e.g. in a guard). */
-export async function validateBody<T extends object>(dto: new () => T, body: unknown): Promise<T> {
+export async function validateBody<T extends object>(
+  dto: new () => T,
+  body: unknown,
+): Promise<T> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new ApiException(ErrorCode.ValidationError, 'Request body must be a JSON object');
+    throw new ApiException(
+      ErrorCode.ValidationError,
+      'Request body must be a JSON object',
+    );
   }
-  return (await validationPipe.transform(body, { type: 'body', metatype: dto })) as T;
+  return (await validationPipe.transform(body, {
+    type: 'body',
+    metatype: dto,
+  })) as T;
 }

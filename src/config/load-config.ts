@@ -81,7 +81,11 @@ export function parseDatabaseUrl(
     );
   }
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if ((url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') || !url.hostname || !database) {
+  if (
+    (url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') ||
+    !url.hostname ||
+    !database
+  ) {
     throw new ConfigError(
       'DATABASE_URL must be mysql://user:pass@host:port/db or sqlite:<path>',
     );
@@ -100,7 +104,10 @@ export function parseDatabaseUrl(
 export function parseTrustProxy(value: string | undefined): TrustProxy {
   if (value === undefined || /^(off|false|0|no)$/i.test(value)) return false;
   if (/^\d+$/.test(value)) return Number(value);
-  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const [address, bits] = entry.split('/');
     if (!isIP(address) || (bits !== undefined && !/^\d{1,3}$/.test(bits))) {
@@ -141,10 +148,17 @@ function jwtSecret(env: Env, production: boolean, dataDir: string): string {
 
 /** Reads and validates every setting; throws ConfigError naming the first bad one. */
 export function loadConfig(env: Env = process.env): AppConfig {
-  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
+  const nodeEnv = oneOf(
+    env,
+    'NODE_ENV',
+    ['development', 'production', 'test'],
+    'development',
+  );
   const production = nodeEnv === 'production';
   const dataDirSetting = raw(env, 'DATA_DIR') ?? './data';
-  const dataDir = isAbsolute(dataDirSetting) ? dataDirSetting : resolve(dataDirSetting);
+  const dataDir = isAbsolute(dataDirSetting)
+    ? dataDirSetting
+    : resolve(dataDirSetting);
   const cores = availableParallelism();
   const adminUser = raw(env, 'BOOTSTRAP_ADMIN_USERNAME');
   const adminPassword = env.BOOTSTRAP_ADMIN_PASSWORD || undefined;
@@ -158,7 +172,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     nodeEnv,
     host: raw(env, 'HOST') ?? '0.0.0.0',
     port: integer(env, 'PORT', 3000, 0, 65535),
-    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    logLevel: oneOf(
+      env,
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      'info',
+    ),
     dataDir,
     database: parseDatabaseUrl(raw(env, 'DATABASE_URL'), dataDir),
     jwtSecret: jwtSecret(env, production, dataDir),
@@ -168,17 +187,41 @@ export function loadConfig(env: Env = process.env): AppConfig {
     refreshTokenTtl: integer(env, 'REFRESH_TOKEN_TTL', 604_800, 60, 31_536_000),
     bootstrapAdminUsername: adminUser,
     bootstrapAdminPassword: adminPassword,
-    rateLimitWindowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+    rateLimitWindowSeconds: integer(
+      env,
+      'RATE_LIMIT_WINDOW_SECONDS',
+      60,
+      1,
+      86_400,
+    ),
     rateLimitIpMax: integer(env, 'RATE_LIMIT_IP_MAX', 300, 1),
     rateLimitUserMax: integer(env, 'RATE_LIMIT_USER_MAX', 120, 1),
     rateLimitLoginMax: integer(env, 'RATE_LIMIT_LOGIN_MAX', 10, 1),
     trustProxy: parseTrustProxy(raw(env, 'TRUST_PROXY')),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16_384, 1024, 1_048_576),
-    passwordHashConcurrency: integer(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, cores - 1), 1, 64),
+    passwordHashConcurrency: integer(
+      env,
+      'PASSWORD_HASH_CONCURRENCY',
+      Math.max(1, cores - 1),
+      1,
+      64,
+    ),
     passwordHashQueue: integer(env, 'PASSWORD_HASH_QUEUE', 64, 0, 100_000),
     revocationSyncMs: integer(env, 'REVOCATION_SYNC_MS', 500, 50, 60_000),
-    blocklistPurgeSeconds: integer(env, 'BLOCKLIST_PURGE_SECONDS', 300, 1, 86_400),
-    wsMaxSocketsPerUser: integer(env, 'WS_MAX_SOCKETS_PER_USER', 20, 1, 100_000),
+    blocklistPurgeSeconds: integer(
+      env,
+      'BLOCKLIST_PURGE_SECONDS',
+      300,
+      1,
+      86_400,
+    ),
+    wsMaxSocketsPerUser: integer(
+      env,
+      'WS_MAX_SOCKETS_PER_USER',
+      20,
+      1,
+      100_000,
+    ),
     wsMaxSockets: integer(env, 'WS_MAX_SOCKETS', 50_000, 1, 1_000_000),
     wsHeartbeatSeconds: integer(env, 'WS_HEARTBEAT_SECONDS', 30, 1, 3600),
   });

@@ -9,7 +9,10 @@ import { dataSourceOptions } from './data-source-options';
       inject: [AppConfig],
       // Fail start-up on the first connection error instead of retrying
       // quietly for half a minute: an operator wants the error now.
-      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config), retryAttempts: 0 }),
+      useFactory: (config: AppConfig) => ({
+        ...dataSourceOptions(config),
+        retryAttempts: 0,
+      }),
     }),
   ],
 })

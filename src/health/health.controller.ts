@@ -19,11 +19,18 @@ export class HealthController {
       await Promise.race([
         this.dataSource.query('SELECT 1'),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('database probe timed out')), PROBE_TIMEOUT_MS);
+          timer = setTimeout(
+            () => reject(new Error('database probe timed out')),
+            PROBE_TIMEOUT_MS,
+          );
         }),
       ]);
     } catch {
-      throw new ApiException(ErrorCode.ServiceUnavailable, 'Database is unavailable', { 'Retry-After': '5' });
+      throw new ApiException(
+        ErrorCode.ServiceUnavailable,
+        'Database is unavailable',
+        { 'Retry-After': '5' },
+      );
     } finally {
       clearTimeout(timer);
     }

@@ -17,7 +17,9 @@ export interface Page<T> {
 /** Storage of user accounts; knows nothing of tokens or passwords beyond the stored hash. */
 @Injectable()
 export class UsersService {
-  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+  ) {}
 
   findByUsername(username: string): Promise<User | null> {
     return this.users.findOneBy({ username: normalizeUsername(username) });
@@ -29,7 +31,8 @@ export class UsersService {
 
   async getById(id: number): Promise<User> {
     const user = Number.isSafeInteger(id) ? await this.findById(id) : null;
-    if (!user) throw new ApiException(ErrorCode.NotFound, `User ${id} does not exist`);
+    if (!user)
+      throw new ApiException(ErrorCode.NotFound, `User ${id} does not exist`);
     return user;
   }
 
@@ -38,7 +41,11 @@ export class UsersService {
   }
 
   /** 409 conflict when the (case-insensitive) username is taken. */
-  async create(username: string, passwordHash: string, tier: Tier): Promise<User> {
+  async create(
+    username: string,
+    passwordHash: string,
+    tier: Tier,
+  ): Promise<User> {
     const user = this.users.create({
       username: normalizeUsername(username),
       passwordHash,
@@ -52,7 +59,10 @@ export class UsersService {
       return await this.users.save(user);
     } catch (error) {
       if (error instanceof QueryFailedError && isUniqueViolation(error)) {
-        throw new ApiException(ErrorCode.Conflict, `Username "${user.username}" is already taken`);
+        throw new ApiException(
+          ErrorCode.Conflict,
+          `Username "${user.username}" is already taken`,
+        );
       }
       throw error;
     }
@@ -74,5 +84,9 @@ export class UsersService {
 
 function isUniqueViolation(error: QueryFailedError): boolean {
   const code = (error.driverError as { code?: string } | undefined)?.code;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  return (
+    code === 'ER_DUP_ENTRY' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }

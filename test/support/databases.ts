@@ -23,11 +23,15 @@ export interface Driver {
 const sqlite: Driver = {
   name: 'sqlite',
   async create() {
-    const path = join(tmpdir(), `auth-e2e-${process.pid}-${randomBytes(4).toString('hex')}.sqlite`);
+    const path = join(
+      tmpdir(),
+      `auth-e2e-${process.pid}-${randomBytes(4).toString('hex')}.sqlite`,
+    );
     return {
       url: `sqlite:${path}`,
       async drop() {
-        for (const suffix of ['', '-wal', '-shm']) rmSync(path + suffix, { force: true });
+        for (const suffix of ['', '-wal', '-shm'])
+          rmSync(path + suffix, { force: true });
       },
     };
   },
@@ -65,4 +69,9 @@ function mysql(serverUrl: string): Driver {
   };
 }
 
-export const DRIVERS: Driver[] = [sqlite, ...(process.env.TEST_DATABASE_URL ? [mysql(process.env.TEST_DATABASE_URL)] : [])];
+export const DRIVERS: Driver[] = [
+  sqlite,
+  ...(process.env.TEST_DATABASE_URL
+    ? [mysql(process.env.TEST_DATABASE_URL)]
+    : []),
+];

@@ -21,62 +21,115 @@ async function freePort(): Promise<number> {
  * would share one login strategy) and to watch start-up fail.
  */
 export class ServerProcess {
-  private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private exited: Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+  }>;
 
   private constructor(
     private readonly child: ChildProcess,
     readonly url: string,
     readonly output: () => string,
   ) {
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
   }
 
   static async start(env: Record<string, string>): Promise<ServerProcess> {
     const port = await freePort();
     let output = '';
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '../../src/main.ts')], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'silent',
-        JWT_SECRET: TEST_JWT_SECRET,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        ...env,
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        join(__dirname, '../../src/main.ts'),
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'test',
+          LOG_LEVEL: 'silent',
+          JWT_SECRET: TEST_JWT_SECRET,
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
-    const server = new ServerProcess(child, `http://127.0.0.1:${port}`, () => output);
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${output}`);
-      return fetch(`${server.url}/health`).then((r) => r.ok).catch(() => false);
-    }, 20_000, 100);
+    );
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    const server = new ServerProcess(
+      child,
+      `http://127.0.0.1:${port}`,
+      () => output,
+    );
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`server exited with ${child.exitCode}: ${output}`);
+        return fetch(`${server.url}/health`)
+          .then((r) => r.ok)
+          .catch(() => false);
+      },
+      20_000,
+      100,
+    );
     return server;
   }
 
   /** Runs the server with `env` and waits for it to exit on its own; returns its exit code and output. */
-  static async runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  static async runToExit(
+    env: Record<string, string>,
+  ): Promise<{ code: number | null; output: string }> {
     let output = '';
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', join(__dirname, '../../src/main.ts')], {
-      env: { PATH: process.env.PATH, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        join(__dirname, '../../src/main.ts'),
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          LOG_LEVEL: 'silent',
+          HOST: '127.0.0.1',
+          PORT: '0',
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const code = await new Promise<number | null>((resolve) =>
+      child.once('exit', resolve),
+    );
     return { code, output };
   }
 
-  async get(path: string, token?: string): Promise<{ status: number; body: any }> {
-    const response = await fetch(this.url + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  async get(
+    path: string,
+    token?: string,
+  ): Promise<{ status: number; body: any }> {
+    const response = await fetch(this.url + path, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return {
+      status: response.status,
+      body: text ? JSON.parse(text) : undefined,
+    };
   }
 
   /** SIGTERM, as an orchestrator sends it; resolves with how the process ended. */
-  async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async stop(): Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+  }> {
     if (this.child.exitCode === null) this.child.kill('SIGTERM');
     return this.exited;
   }

@@ -32,7 +32,10 @@ export class TestApp {
   ) {}
 
   /** Starts the application on `db` with the test defaults overridden by `env`. */
-  static async start(db: TestDatabase, env: Record<string, string> = {}): Promise<TestApp> {
+  static async start(
+    db: TestDatabase,
+    env: Record<string, string> = {},
+  ): Promise<TestApp> {
     const config = loadConfig({
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
@@ -55,14 +58,19 @@ export class TestApp {
     return this.url.replace('http', 'ws');
   }
 
-  async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     let body: string | undefined = options.raw;
     if (options.body !== undefined) {
       headers['content-type'] ??= 'application/json';
       body = JSON.stringify(options.body);
     }
-    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    if (options.token !== undefined)
+      headers.authorization = `Bearer ${options.token}`;
     const response = await fetch(this.url + path, { method, headers, body });
     const text = await response.text();
     let parsed: unknown = undefined;
@@ -71,7 +79,12 @@ export class TestApp {
     } catch {
       parsed = undefined;
     }
-    return { status: response.status, body: parsed as T, text, headers: response.headers };
+    return {
+      status: response.status,
+      body: parsed as T,
+      text,
+      headers: response.headers,
+    };
   }
 
   post<T = any>(path: string, body?: unknown, token?: string) {
@@ -83,8 +96,14 @@ export class TestApp {
   }
 
   async login(username: string, password: string): Promise<LoginBody> {
-    const response = await this.post<LoginBody>('/auth/login', { username, password });
-    if (response.status !== 200) throw new Error(`login of ${username} failed: ${response.status} ${response.text}`);
+    const response = await this.post<LoginBody>('/auth/login', {
+      username,
+      password,
+    });
+    if (response.status !== 200)
+      throw new Error(
+        `login of ${username} failed: ${response.status} ${response.text}`,
+      );
     return response.body;
   }
 
@@ -93,9 +112,20 @@ export class TestApp {
   }
 
   /** Creates a user through the admin API and logs them in. */
-  async createUser(username: string, tier: number, password = 'password-of-' + username): Promise<LoginBody & { id: number }> {
-    const created = await this.post('/admin/users', { username, password, permission_tier: tier }, await this.adminToken());
-    if (created.status !== 201) throw new Error(`creating ${username} failed: ${created.status} ${created.text}`);
+  async createUser(
+    username: string,
+    tier: number,
+    password = 'password-of-' + username,
+  ): Promise<LoginBody & { id: number }> {
+    const created = await this.post(
+      '/admin/users',
+      { username, password, permission_tier: tier },
+      await this.adminToken(),
+    );
+    if (created.status !== 201)
+      throw new Error(
+        `creating ${username} failed: ${created.status} ${created.text}`,
+      );
     return { ...(await this.login(username, password)), id: created.body.id };
   }
 
@@ -111,13 +141,19 @@ export interface LoginBody {
   permission_tier: number;
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) =>
+  new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns true or `timeoutMs` passes; returns the time it took. */
-export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number, stepMs = 25): Promise<number> {
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  stepMs = 25,
+): Promise<number> {
   const started = Date.now();
   while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`condition not met within ${timeoutMs} ms`);
     await sleep(stepMs);
   }
   return Date.now() - started;

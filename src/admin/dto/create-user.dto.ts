@@ -1,5 +1,8 @@
 import { IsInt, IsString, Matches, Max, Min, MinLength } from 'class-validator';
-import { MIN_PASSWORD_LENGTH, MAX_PASSWORD_BYTES } from '../../auth/auth.constants';
+import {
+  MIN_PASSWORD_LENGTH,
+  MAX_PASSWORD_BYTES,
+} from '../../auth/auth.constants';
 import { Tier } from '../../auth/tier';
 import { MaxUtf8Bytes } from '../../common/max-utf8-bytes.validator';
 import { USERNAME_PATTERN } from '../../users/username';
@@ -7,7 +10,8 @@ import { USERNAME_PATTERN } from '../../users/username';
 export class CreateUserDto {
   @IsString()
   @Matches(USERNAME_PATTERN, {
-    message: 'username must be 3-64 characters of letters, digits, ".", "_" or "-"',
+    message:
+      'username must be 3-64 characters of letters, digits, ".", "_" or "-"',
   })
   username!: string;
 

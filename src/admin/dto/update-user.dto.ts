@@ -1,5 +1,16 @@
-import { IsBoolean, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
-import { MIN_PASSWORD_LENGTH, MAX_PASSWORD_BYTES } from '../../auth/auth.constants';
+import {
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
+import {
+  MIN_PASSWORD_LENGTH,
+  MAX_PASSWORD_BYTES,
+} from '../../auth/auth.constants';
 import { Tier } from '../../auth/tier';
 import { MaxUtf8Bytes } from '../../common/max-utf8-bytes.validator';
 

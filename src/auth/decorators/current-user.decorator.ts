@@ -10,5 +10,6 @@ import { principalOf } from '../principal-of';
  * me(@CurrentUser() user: Principal) {}
  */
 export const CurrentUser = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): Principal => principalOf(context),
+  (_data: unknown, context: ExecutionContext): Principal =>
+    principalOf(context),
 );

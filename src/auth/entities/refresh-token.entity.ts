@@ -26,6 +26,11 @@ export class RefreshToken {
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochMs })
   expiresAt!: number;
 
-  @Column({ name: 'revoked_at', type: 'bigint', nullable: true, transformer: epochMs })
+  @Column({
+    name: 'revoked_at',
+    type: 'bigint',
+    nullable: true,
+    transformer: epochMs,
+  })
   revokedAt!: number | null;
 }

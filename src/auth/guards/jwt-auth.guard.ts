@@ -28,12 +28,14 @@ export class JwtAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true; // sockets authenticate at the handshake
-    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(
+      IS_PUBLIC_KEY,
+      [context.getHandler(), context.getClass()],
+    );
     if (isPublic) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest & WithPrincipal>();
+    const request = context
+      .switchToHttp()
+      .getRequest<FastifyRequest & WithPrincipal>();
     const header = request.headers.authorization;
     const match = header === undefined ? null : BEARER.exec(header);
     if (!match) {

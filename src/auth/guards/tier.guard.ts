@@ -12,10 +12,10 @@ export class TierGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const required = this.reflector.getAllAndOverride<Tier | undefined>(REQUIRED_TIER_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const required = this.reflector.getAllAndOverride<Tier | undefined>(
+      REQUIRED_TIER_KEY,
+      [context.getHandler(), context.getClass()],
+    );
     if (required === undefined) return true;
     const principal = principalOf(context);
     if (!tierSatisfies(principal.tier, required)) {

@@ -1,4 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+} from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { MoreThan, MoreThanOrEqual, Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
@@ -25,7 +30,9 @@ const LOAD_PAGE_SIZE = 50_000;
  * in the README). Expired entries are purged from memory and database alike.
  */
 @Injectable()
-export class RevocationService implements OnApplicationBootstrap, OnModuleDestroy {
+export class RevocationService
+  implements OnApplicationBootstrap, OnModuleDestroy
+{
   private readonly logger = new Logger(RevocationService.name);
   private readonly blockedJtis = new ExpiringSet();
   private readonly revokedSessions = new ExpiringSet();
@@ -36,8 +43,10 @@ export class RevocationService implements OnApplicationBootstrap, OnModuleDestro
   private syncing = false;
 
   constructor(
-    @InjectRepository(BlocklistedJti) private readonly blocklist: Repository<BlocklistedJti>,
-    @InjectRepository(RefreshToken) private readonly sessions: Repository<RefreshToken>,
+    @InjectRepository(BlocklistedJti)
+    private readonly blocklist: Repository<BlocklistedJti>,
+    @InjectRepository(RefreshToken)
+    private readonly sessions: Repository<RefreshToken>,
     @InjectRepository(User) private readonly users: Repository<User>,
     private readonly config: AppConfig,
   ) {}
@@ -82,7 +91,12 @@ export class RevocationService implements OnApplicationBootstrap, OnModuleDestro
     await this.blocklist
       .createQueryBuilder()
       .insert()
-      .values({ jti: principal.jti, userId: principal.id, expiresAt: expiresAtMs, createdAt: Date.now() })
+      .values({
+        jti: principal.jti,
+        userId: principal.id,
+        expiresAt: expiresAtMs,
+        createdAt: Date.now(),
+      })
       .orIgnore()
       .execute();
     this.addBlockedJti(principal.jti, expiresAtMs);
@@ -99,15 +113,25 @@ export class RevocationService implements OnApplicationBootstrap, OnModuleDestro
    * the revocation it implies land together or not at all). Returns the new
    * version, or undefined when the user does not exist.
    */
-  async revokeUserTokens(userId: number, changes: Partial<User> = {}): Promise<number | undefined> {
+  async revokeUserTokens(
+    userId: number,
+    changes: Partial<User> = {},
+  ): Promise<number | undefined> {
     const result = await this.users
       .createQueryBuilder()
       .update(User)
-      .set({ ...changes, tokenVersion: () => 'token_version + 1', tokensRevokedAt: Date.now() })
+      .set({
+        ...changes,
+        tokenVersion: () => 'token_version + 1',
+        tokensRevokedAt: Date.now(),
+      })
       .where('id = :userId', { userId })
       .execute();
     if (result.affected === 0) return undefined;
-    const user = await this.users.findOne({ where: { id: userId }, select: { id: true, tokenVersion: true } });
+    const user = await this.users.findOne({
+      where: { id: userId },
+      select: { id: true, tokenVersion: true },
+    });
     if (!user) return undefined;
     this.setUserVersion(userId, user.tokenVersion);
     return user.tokenVersion;
@@ -123,7 +147,10 @@ export class RevocationService implements OnApplicationBootstrap, OnModuleDestro
       const [jtis, sessions, users] = await Promise.all([
         this.blocklist.find({
           select: { jti: true, expiresAt: true },
-          where: { createdAt: MoreThanOrEqual(since), expiresAt: MoreThan(started) },
+          where: {
+            createdAt: MoreThanOrEqual(since),
+            expiresAt: MoreThan(started),
+          },
         }),
         this.sessions.find({
           select: { id: true, revokedAt: true },
@@ -135,7 +162,8 @@ export class RevocationService implements OnApplicationBootstrap, OnModuleDestro
         }),
       ]);
       for (const row of jtis) this.addBlockedJti(row.jti, row.expiresAt);
-      for (const row of sessions) this.addRevokedSession(row.id, row.revokedAt!);
+      for (const row of sessions)
+        this.addRevokedSession(row.id, row.revokedAt!);
       for (const row of users) this.setUserVersion(row.id, row.tokenVersion);
       this.syncedUntilMs = started;
     } finally {
@@ -146,8 +174,16 @@ export class RevocationService implements OnApplicationBootstrap, OnModuleDestro
   /** Deletes blocklist rows and sessions that can no longer be used, and forgets them in memory. */
   async purge(): Promise<void> {
     const now = Date.now();
-    await this.blocklist.createQueryBuilder().delete().where('expires_at <= :now', { now }).execute();
-    await this.sessions.createQueryBuilder().delete().where('expires_at <= :now', { now }).execute();
+    await this.blocklist
+      .createQueryBuilder()
+      .delete()
+      .where('expires_at <= :now', { now })
+      .execute();
+    await this.sessions
+      .createQueryBuilder()
+      .delete()
+      .where('expires_at <= :now', { now })
+      .execute();
     this.blockedJtis.sweep(now);
     this.revokedSessions.sweep(now);
   }
@@ -171,7 +207,11 @@ export class RevocationService implements OnApplicationBootstrap, OnModuleDestro
       select: { id: true, revokedAt: true },
       where: { revokedAt: MoreThan(now - this.config.accessTokenTtl * 1000) },
     });
-    for (const row of recentlyRevoked) this.revokedSessions.add(row.id, row.revokedAt! + this.config.accessTokenTtl * 1000);
+    for (const row of recentlyRevoked)
+      this.revokedSessions.add(
+        row.id,
+        row.revokedAt! + this.config.accessTokenTtl * 1000,
+      );
     const users = await this.users.find({
       select: { id: true, tokenVersion: true },
       where: { tokenVersion: MoreThan(0) },
@@ -181,12 +221,18 @@ export class RevocationService implements OnApplicationBootstrap, OnModuleDestro
   }
 
   private addBlockedJti(jti: string, expiresAtMs: number): void {
-    if (this.blockedJtis.add(jti, expiresAtMs)) this.emit({ kind: 'token', jti });
+    if (this.blockedJtis.add(jti, expiresAtMs))
+      this.emit({ kind: 'token', jti });
   }
 
   /** Any access token of the session expires within one access-token lifetime of the revocation. */
   private addRevokedSession(sessionId: string, revokedAtMs: number): void {
-    if (this.revokedSessions.add(sessionId, revokedAtMs + this.config.accessTokenTtl * 1000)) {
+    if (
+      this.revokedSessions.add(
+        sessionId,
+        revokedAtMs + this.config.accessTokenTtl * 1000,
+      )
+    ) {
       this.emit({ kind: 'session', sessionId });
     }
   }
@@ -203,7 +249,9 @@ export class RevocationService implements OnApplicationBootstrap, OnModuleDestro
 
   private every(ms: number, task: () => Promise<void>): void {
     const timer = setInterval(() => {
-      task().catch((error: unknown) => this.logger.warn(`background revocation task failed: ${String(error)}`));
+      task().catch((error: unknown) =>
+        this.logger.warn(`background revocation task failed: ${String(error)}`),
+      );
     }, ms);
     timer.unref();
     this.timers.push(timer);

@@ -20,7 +20,10 @@ export class AccessTokenAuthenticator {
   authenticate(token: string): Principal {
     const principal = this.tokens.verify(token);
     if (this.revocation.isRevoked(principal)) {
-      throw new ApiException(ErrorCode.TokenRevoked, 'Access token has been revoked; log in again or refresh');
+      throw new ApiException(
+        ErrorCode.TokenRevoked,
+        'Access token has been revoked; log in again or refresh',
+      );
     }
     return principal;
   }

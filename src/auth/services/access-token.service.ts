@@ -5,7 +5,11 @@ import { TokenExpiredError } from 'jsonwebtoken';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
 import { AppConfig } from '../../config/app-config';
-import { ACCESS_TOKEN_TYPE, CLOCK_TOLERANCE_SECONDS, JWT_ALGORITHM } from '../auth.constants';
+import {
+  ACCESS_TOKEN_TYPE,
+  CLOCK_TOLERANCE_SECONDS,
+  JWT_ALGORITHM,
+} from '../auth.constants';
 import { AccessTokenClaims, Principal } from '../principal';
 import { ALL_TIERS, Tier } from '../tier';
 import { VerifiedTokenCache } from './verified-token-cache';
@@ -35,7 +39,9 @@ export interface AccessTokenSubject {
  */
 @Injectable()
 export class AccessTokenService {
-  private readonly verified = new VerifiedTokenCache<Principal>(VERIFIED_CACHE_ENTRIES);
+  private readonly verified = new VerifiedTokenCache<Principal>(
+    VERIFIED_CACHE_ENTRIES,
+  );
 
   constructor(
     private readonly jwt: JwtService,
@@ -58,7 +64,10 @@ export class AccessTokenService {
       username: subject.username,
       permission_tier: subject.tier,
     };
-    return { token: this.jwt.sign(claims, { algorithm: JWT_ALGORITHM }), expiresAt };
+    return {
+      token: this.jwt.sign(claims, { algorithm: JWT_ALGORITHM }),
+      expiresAt,
+    };
   }
 
   /** The principal a valid access token stands for; 401 token_invalid / token_expired otherwise. */
@@ -77,7 +86,10 @@ export class AccessTokenService {
       });
     } catch (error) {
       if (error instanceof TokenExpiredError) {
-        throw new ApiException(ErrorCode.TokenExpired, 'Access token has expired; refresh it');
+        throw new ApiException(
+          ErrorCode.TokenExpired,
+          'Access token has expired; refresh it',
+        );
       }
       throw new ApiException(ErrorCode.TokenInvalid, 'Access token is invalid');
     }
@@ -85,7 +97,11 @@ export class AccessTokenService {
     if (principal === undefined) {
       throw new ApiException(ErrorCode.TokenInvalid, 'Access token is invalid');
     }
-    this.verified.set(token, principal, (principal.expiresAt + CLOCK_TOLERANCE_SECONDS) * 1000);
+    this.verified.set(
+      token,
+      principal,
+      (principal.expiresAt + CLOCK_TOLERANCE_SECONDS) * 1000,
+    );
     return principal;
   }
 }

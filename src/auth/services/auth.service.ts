@@ -51,8 +51,16 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<RefreshResponse> {
     const session = await this.sessions.verify(refreshToken);
     const user = await this.users.findById(session.userId);
-    if (!user) throw new ApiException(ErrorCode.RefreshTokenInvalid, 'Refresh token is invalid, expired or revoked');
-    if (user.disabled) throw new ApiException(ErrorCode.AccountDisabled, 'This account is disabled');
+    if (!user)
+      throw new ApiException(
+        ErrorCode.RefreshTokenInvalid,
+        'Refresh token is invalid, expired or revoked',
+      );
+    if (user.disabled)
+      throw new ApiException(
+        ErrorCode.AccountDisabled,
+        'This account is disabled',
+      );
     const access = this.issueFor(user, session.id);
     return { access_token: access.token, access_expires_at: access.expiresAt };
   }

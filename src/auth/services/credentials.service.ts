@@ -24,10 +24,16 @@ export class CredentialsService {
       ? await this.hasher.verify(user.passwordHash, password)
       : await this.hasher.verifyDummy(password);
     if (!user || !valid) {
-      throw new ApiException(ErrorCode.InvalidCredentials, 'Invalid username or password');
+      throw new ApiException(
+        ErrorCode.InvalidCredentials,
+        'Invalid username or password',
+      );
     }
     if (user.disabled) {
-      throw new ApiException(ErrorCode.AccountDisabled, 'This account is disabled');
+      throw new ApiException(
+        ErrorCode.AccountDisabled,
+        'This account is disabled',
+      );
     }
     return user;
   }

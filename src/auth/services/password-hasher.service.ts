@@ -2,7 +2,10 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
 import { ApiException } from '../../common/api.exception';
-import { ConcurrencyLimiter, QueueFullError } from '../../common/concurrency-limiter';
+import {
+  ConcurrencyLimiter,
+  QueueFullError,
+} from '../../common/concurrency-limiter';
 import { ErrorCode } from '../../common/error-codes';
 import { AppConfig } from '../../config/app-config';
 
@@ -27,12 +30,18 @@ export class PasswordHasher implements OnModuleInit {
   private dummyHash = '';
 
   constructor(config: AppConfig) {
-    this.limiter = new ConcurrencyLimiter(config.passwordHashConcurrency, config.passwordHashQueue);
+    this.limiter = new ConcurrencyLimiter(
+      config.passwordHashConcurrency,
+      config.passwordHashQueue,
+    );
   }
 
   async onModuleInit(): Promise<void> {
     // Unknown users are checked against this, so they cost the same time as known ones.
-    this.dummyHash = await hash(randomBytes(32).toString('base64url'), ARGON2_OPTIONS);
+    this.dummyHash = await hash(
+      randomBytes(32).toString('base64url'),
+      ARGON2_OPTIONS,
+    );
   }
 
   hash(password: string): Promise<string> {
@@ -41,7 +50,9 @@ export class PasswordHasher implements OnModuleInit {
 
   /** False for a wrong password and for a stored hash that cannot be parsed. */
   verify(passwordHash: string, password: string): Promise<boolean> {
-    return this.limited(() => verify(passwordHash, password).catch(() => false));
+    return this.limited(() =>
+      verify(passwordHash, password).catch(() => false),
+    );
   }
 
   /** Burns the time of one verification and fails, for a user that does not exist. */

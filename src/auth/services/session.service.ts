@@ -28,7 +28,8 @@ export interface NewSession {
 @Injectable()
 export class SessionService {
   constructor(
-    @InjectRepository(RefreshToken) private readonly sessions: Repository<RefreshToken>,
+    @InjectRepository(RefreshToken)
+    private readonly sessions: Repository<RefreshToken>,
     private readonly revocation: RevocationService,
     private readonly config: AppConfig,
   ) {}
@@ -50,7 +51,10 @@ export class SessionService {
 
   /** The live session a refresh token belongs to; 401 refresh_token_invalid for anything else. */
   async verify(refreshToken: string): Promise<RefreshToken> {
-    const invalid = new ApiException(ErrorCode.RefreshTokenInvalid, 'Refresh token is invalid, expired or revoked');
+    const invalid = new ApiException(
+      ErrorCode.RefreshTokenInvalid,
+      'Refresh token is invalid, expired or revoked',
+    );
     const match = REFRESH_TOKEN_FORMAT.exec(refreshToken);
     if (!match) throw invalid;
     const session = await this.sessions.findOneBy({ id: match[1] });
@@ -70,12 +74,18 @@ export class SessionService {
 
   async revoke(sessionId: string): Promise<void> {
     const now = Date.now();
-    await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { revokedAt: now });
+    await this.sessions.update(
+      { id: sessionId, revokedAt: IsNull() },
+      { revokedAt: now },
+    );
     this.revocation.sessionRevoked(sessionId, now);
   }
 
   /** Revokes every live session of the user; their access tokens are revoked by the caller (token_version). */
   async revokeAll(userId: number): Promise<void> {
-    await this.sessions.update({ userId, revokedAt: IsNull() }, { revokedAt: Date.now() });
+    await this.sessions.update(
+      { userId, revokedAt: IsNull() },
+      { revokedAt: Date.now() },
+    );
   }
 }

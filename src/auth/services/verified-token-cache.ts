@@ -8,7 +8,10 @@
  * evicted token is simply verified again.
  */
 export class VerifiedTokenCache<T> {
-  private readonly entries = new Map<string, { value: T; expiresAtMs: number }>();
+  private readonly entries = new Map<
+    string,
+    { value: T; expiresAtMs: number }
+  >();
 
   constructor(private readonly maxEntries: number) {}
 

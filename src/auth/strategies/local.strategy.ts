@@ -8,7 +8,11 @@ import { CredentialsService } from '../services/credentials.service';
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   constructor(private readonly credentials: CredentialsService) {
-    super({ usernameField: 'username', passwordField: 'password', session: false });
+    super({
+      usernameField: 'username',
+      passwordField: 'password',
+      session: false,
+    });
   }
 
   validate(username: string, password: string): Promise<User> {

@@ -1,4 +1,10 @@
-import { MigrationInterface, QueryRunner, Table, TableForeignKey, TableIndex } from 'typeorm';
+import {
+  MigrationInterface,
+  QueryRunner,
+  Table,
+  TableForeignKey,
+  TableIndex,
+} from 'typeorm';
 
 /**
  * The first schema, written with TypeORM's Table API so the same migration
@@ -13,7 +19,13 @@ export class InitialSchema1764115200000 implements MigrationInterface {
       new Table({
         name: 'users',
         columns: [
-          { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+          {
+            name: 'id',
+            type: 'integer',
+            isPrimary: true,
+            isGenerated: true,
+            generationStrategy: 'increment',
+          },
           { name: 'username', type: 'varchar', length: '64' },
           { name: 'password_hash', type: 'varchar', length: '255' },
           { name: 'permission_tier', type: 'smallint' },
@@ -24,9 +36,16 @@ export class InitialSchema1764115200000 implements MigrationInterface {
         ],
         indices: [
           // Login looks users up by name; also enforces uniqueness.
-          new TableIndex({ name: 'users_username_uq', columnNames: ['username'], isUnique: true }),
+          new TableIndex({
+            name: 'users_username_uq',
+            columnNames: ['username'],
+            isUnique: true,
+          }),
           // Other instances poll for users whose tokens were revoked since their last look.
-          new TableIndex({ name: 'users_tokens_revoked_at_idx', columnNames: ['tokens_revoked_at'] }),
+          new TableIndex({
+            name: 'users_tokens_revoked_at_idx',
+            columnNames: ['tokens_revoked_at'],
+          }),
         ],
       }),
     );
@@ -44,11 +63,20 @@ export class InitialSchema1764115200000 implements MigrationInterface {
         ],
         indices: [
           // Revoke-all and session listing select a user's sessions.
-          new TableIndex({ name: 'refresh_tokens_user_id_idx', columnNames: ['user_id'] }),
+          new TableIndex({
+            name: 'refresh_tokens_user_id_idx',
+            columnNames: ['user_id'],
+          }),
           // The purge deletes sessions past their expiry.
-          new TableIndex({ name: 'refresh_tokens_expires_at_idx', columnNames: ['expires_at'] }),
+          new TableIndex({
+            name: 'refresh_tokens_expires_at_idx',
+            columnNames: ['expires_at'],
+          }),
           // Other instances poll for sessions revoked since their last look.
-          new TableIndex({ name: 'refresh_tokens_revoked_at_idx', columnNames: ['revoked_at'] }),
+          new TableIndex({
+            name: 'refresh_tokens_revoked_at_idx',
+            columnNames: ['revoked_at'],
+          }),
         ],
       }),
     );
@@ -74,9 +102,15 @@ export class InitialSchema1764115200000 implements MigrationInterface {
         ],
         indices: [
           // Start-up loads the live rows; the purge deletes the dead ones.
-          new TableIndex({ name: 'blocklisted_jtis_expires_at_idx', columnNames: ['expires_at'] }),
+          new TableIndex({
+            name: 'blocklisted_jtis_expires_at_idx',
+            columnNames: ['expires_at'],
+          }),
           // Other instances poll for rows added since their last look.
-          new TableIndex({ name: 'blocklisted_jtis_created_at_idx', columnNames: ['created_at'] }),
+          new TableIndex({
+            name: 'blocklisted_jtis_created_at_idx',
+            columnNames: ['created_at'],
+          }),
         ],
       }),
     );

@@ -30,7 +30,12 @@ export class User {
   tokenVersion!: number;
 
   /** When token_version last changed; other instances poll on it (users_tokens_revoked_at_idx). */
-  @Column({ name: 'tokens_revoked_at', type: 'bigint', nullable: true, transformer: epochMs })
+  @Column({
+    name: 'tokens_revoked_at',
+    type: 'bigint',
+    nullable: true,
+    transformer: epochMs,
+  })
   tokensRevokedAt!: number | null;
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })

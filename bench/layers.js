@@ -1,0 +1,131 @@
+'use strict';
+/**
+ * Micro-benchmark of the layers of the authenticated path, in-process,
+ * per call (ns/op):
+ *   - jsonwebtoken.verify with a KeyObject (HS256, iss/aud checked)
+ *   - @nestjs/jwt JwtService.verify with a string secret vs a KeyObject
+ *   - passport-jwt's JwtStrategy authenticating a request, the way
+ *     @nestjs/passport's AuthGuard drives it (passport.authenticate(...) per
+ *     request, with fake req/res)
+ *   - a verified-token cache hit (the server's VerifiedTokenCache, else a Map)
+ *   - the revocation lookup: Set.has in a 1,000,000-entry set (server's ExpiringSet when built)
+ * It answers "what does each layer cost, and which can go": the guard keeps
+ * the cache and the Set lookup and leaves passport-jwt out.
+ *
+ * Usage: node bench/layers.js [--quick] [--json]
+ */
+const { createSecretKey, randomBytes } = require('node:crypto');
+const path = require('node:path');
+const jwt = require('jsonwebtoken');
+const passport = require('passport');
+const { Strategy: JwtStrategy, ExtractJwt } = require('passport-jwt');
+
+const quick = process.argv.includes('--quick');
+const asJson = process.argv.includes('--json');
+const DIST = path.resolve(__dirname, '..', 'dist', 'src');
+
+function tryRequire(file) {
+  try { return require(path.join(DIST, file)); } catch { return null; }
+}
+
+/** Median ns/op over several timed batches, after a warm-up batch. */
+function measure(fn, opsPerBatch) {
+  const batches = quick ? 3 : 7;
+  for (let i = 0; i < opsPerBatch; i++) fn(i); // warm-up: let V8 optimise
+  const perOp = [];
+  for (let b = 0; b < batches; b++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < opsPerBatch; i++) fn(i);
+    perOp.push(Number(process.hrtime.bigint() - t0) / opsPerBatch);
+  }
+  perOp.sort((a, b) => a - b);
+  return perOp[Math.floor(perOp.length / 2)];
+}
+
+const secret = randomBytes(48).toString('base64url');
+const key = createSecretKey(Buffer.from(secret));
+const issuer = 'trading-auth';
+const audience = 'trading-api';
+const now = Math.floor(Date.now() / 1000);
+const claims = {
+  sub: '42', jti: randomBytes(16).toString('base64url'), iat: now, exp: now + 3600, iss: issuer, aud: audience,
+  typ: 'access', sid: randomBytes(16).toString('base64url'), ver: 0, username: 'bench-u0042', permission_tier: 2,
+};
+const token = jwt.sign(claims, key, { algorithm: 'HS256' });
+const verifyOptions = { algorithms: ['HS256'], issuer, audience };
+const scale = quick ? 0.3 : 1;
+const n = (x) => Math.max(1000, Math.round(x * scale));
+const results = [];
+let sink = 0; // keeps results alive so V8 cannot drop the work
+
+// 1. jsonwebtoken.verify with a KeyObject.
+results.push({ layer: 'jsonwebtoken.verify (HS256, KeyObject)', nsPerOp: measure(() => { sink += jwt.verify(token, key, verifyOptions).ver; }, n(20_000)) });
+
+// 2. @nestjs/jwt with a string secret (parsed as a PEM attempt every call) vs a KeyObject.
+try {
+  const { JwtService } = require('@nestjs/jwt');
+  const withString = new JwtService({ secret });
+  const withKey = new JwtService({ secret: key });
+  const tokenS = withString.sign(claims, { algorithm: 'HS256' });
+  results.push({ layer: '@nestjs/jwt JwtService.verify, string secret', nsPerOp: measure(() => { sink += withString.verify(tokenS, verifyOptions).ver; }, n(2_000)) });
+  results.push({ layer: '@nestjs/jwt JwtService.verify, KeyObject', nsPerOp: measure(() => { sink += withKey.verify(token, verifyOptions).ver; }, n(20_000)) });
+} catch (error) {
+  results.push({ layer: '@nestjs/jwt JwtService.verify', nsPerOp: NaN, note: String(error.message) });
+}
+
+// 3. passport-jwt through passport.authenticate, as @nestjs/passport's AuthGuard
+//    does on every request: a new authenticate middleware, a strategy instance
+//    per request (Object.create), extraction, verification, the verify callback.
+passport.use(
+  'jwt',
+  new JwtStrategy(
+    { jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: key, algorithms: ['HS256'], issuer, audience },
+    (payload, done) => done(null, { id: Number(payload.sub), username: payload.username }),
+  ),
+);
+let completed = 0;
+function passportOnce() {
+  const req = { headers: { authorization: `Bearer ${token}` } };
+  const res = {};
+  passport.authenticate('jwt', { session: false }, (err, user) => {
+    if (err || !user) throw new Error('passport-jwt refused a valid token');
+    completed++;
+    sink += user.id;
+  })(req, res, () => {});
+}
+completed = 0;
+passportOnce();
+if (completed !== 1) throw new Error('passport-jwt did not complete synchronously; the timing below would be wrong');
+results.push({ layer: 'passport-jwt via passport.authenticate (per request)', nsPerOp: measure(passportOnce, n(20_000)) });
+
+// 4. The verified-token cache hit (the server's class when dist/ is built).
+const cacheModule = tryRequire('auth/services/verified-token-cache.js');
+const principal = Object.freeze({ id: 42, username: 'bench-u0042', tier: 2, sessionId: claims.sid, jti: claims.jti, expiresAt: claims.exp, tokenVersion: 0 });
+const tokens = Array.from({ length: 1000 }, (_, i) => `${token}${i}`); // 1,000 distinct live keys, like scenario 2
+if (cacheModule) {
+  const cache = new cacheModule.VerifiedTokenCache(100_000);
+  for (const t of tokens) cache.set(t, principal, Date.now() + 3600_000);
+  results.push({ layer: 'VerifiedTokenCache.get hit (server class, 1,000 keys)', nsPerOp: measure((i) => { sink += cache.get(tokens[i % 1000], Date.now()).id; }, n(1_000_000)) });
+}
+const map = new Map(tokens.map((t) => [t, principal]));
+results.push({ layer: 'Map.get hit (1,000 keys of JWT length)', nsPerOp: measure((i) => { sink += map.get(tokens[i % 1000]).id; }, n(1_000_000)) });
+
+// 5. The revocation lookup in a 1,000,000-entry blocklist (misses: the normal case of a valid token).
+const setModule = tryRequire('auth/revocation/expiring-set.js');
+const jtis = Array.from({ length: 1_000_000 }, () => randomBytes(16).toString('base64url'));
+const probes = Array.from({ length: 1000 }, () => randomBytes(16).toString('base64url'));
+const set = new Set(jtis);
+results.push({ layer: 'Set.has miss, 1,000,000 JTIs', nsPerOp: measure((i) => { sink += set.has(probes[i % 1000]) ? 1 : 0; }, n(1_000_000)) });
+results.push({ layer: 'Set.has hit, 1,000,000 JTIs', nsPerOp: measure((i) => { sink += set.has(jtis[(i * 7919) % 1_000_000]) ? 1 : 0; }, n(1_000_000)) });
+if (setModule) {
+  const es = new setModule.ExpiringSet();
+  for (const j of jtis) es.add(j, Date.now() + 3600_000);
+  results.push({ layer: 'ExpiringSet.has miss (server class, 1,000,000 JTIs)', nsPerOp: measure((i) => { sink += es.has(probes[i % 1000]) ? 1 : 0; }, n(1_000_000)) });
+}
+
+if (sink === 0.5) process.stdout.write(''); // use sink
+if (asJson) {
+  process.stdout.write(JSON.stringify({ results }) + '\n');
+} else {
+  for (const r of results) process.stdout.write(`${r.layer.padEnd(58)} ${r.nsPerOp.toFixed(0).padStart(9)} ns/op\n`);
+}

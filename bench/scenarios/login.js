@@ -1,0 +1,85 @@
+'use strict';
+/**
+ * Scenario 4: a login storm (16 concurrent POST /auth/login for D seconds,
+ * correct passwords, real ARGON2_OPTIONS hashes) against the argon2id
+ * hashes/s this machine reaches at the server's hash concurrency, measured
+ * alone in a separate process. Meanwhile a light GET /auth/me load (-c 4) in
+ * another process shows whether the storm starves everybody else; its idle
+ * p99 is taken just before with the same light load and no storm. The light
+ * load is capped at a fixed rate (cfg.lightRate): uncapped, -c 4 would
+ * saturate the CPU on its own and measure contention, not starvation.
+ */
+const path = require('node:path');
+const { cannon } = require('../lib/load');
+const { summary } = require('../lib/stats');
+const { spawnTracked } = require('../lib/proc');
+
+function argon2Rate(concurrency, seconds, options) {
+  return new Promise((resolve, reject) => {
+    const child = spawnTracked(process.execPath, [path.join(__dirname, '..', 'clients', 'argon2-rate.js'), String(concurrency), String(seconds), JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.on('exit', () => {
+      try {
+        const r = JSON.parse(out.trim().split('\n').pop());
+        if (r.error) reject(new Error(r.error)); else resolve(r);
+      } catch { reject(new Error(`argon2-rate failed: ${out}`)); }
+    });
+  });
+}
+
+async function run(ctx) {
+  const { cfg, tmpDir, progress, servers, tokens, loginUsers, password, argon2Options, hashConcurrency } = ctx;
+  const url = servers.app100k.url;
+  const bodies = loginUsers.map((username) => ({ username, password }));
+  const light = { url, path: '/auth/me', tokens, connections: cfg.lightConnections, rate: cfg.lightRate, duration: cfg.loginDurationS };
+  const rows = [];
+  for (let round = 1; round <= cfg.loginRuns; round++) {
+    progress.log(`scenario 4: round ${round}/${cfg.loginRuns}: idle GET /auth/me -c ${cfg.lightConnections} at ${cfg.lightRate} req/s (${cfg.loginDurationS} s)`);
+    const idle = await cannon(light, tmpDir);
+    progress.advance(cfg.loginDurationS * 1000);
+    progress.log(`scenario 4: round ${round}/${cfg.loginRuns}: argon2id alone, ${hashConcurrency} in parallel (${cfg.loginDurationS} s)`);
+    const hashes = await argon2Rate(hashConcurrency, cfg.loginDurationS, argon2Options);
+    progress.advance(cfg.loginDurationS * 1000);
+    progress.log(`scenario 4: round ${round}/${cfg.loginRuns}: login storm -c ${cfg.loginConnections} + GET /auth/me -c ${cfg.lightConnections} at ${cfg.lightRate} req/s (${cfg.loginDurationS} s)`);
+    const [storm, busy] = await Promise.all([
+      cannon({ url, path: '/auth/login', method: 'POST', bodies, connections: cfg.loginConnections, duration: cfg.loginDurationS, timeout: 30 }, tmpDir),
+      cannon(light, tmpDir),
+    ]);
+    progress.advance(cfg.loginDurationS * 1000 + 1000);
+    const other = Object.entries(storm.statusCodes).filter(([c]) => c !== '200' && c !== '503');
+    if (other.length || storm.errors) progress.log(`  warning: login answers ${JSON.stringify(storm.statusCodes)}, ${storm.errors} errors`);
+    rows.push({
+      loginsPerS: storm.rps,
+      hashesPerS: hashes.perSecond,
+      ratio: storm.rps / hashes.perSecond,
+      count503: storm.statusCodes['503'] || 0,
+      loginP99Ms: storm.latency.p99,
+      idleMeP99Ms: idle.latency.p99,
+      stormMeP99Ms: busy.latency.p99,
+      p99Factor: busy.latency.p99 / Math.max(idle.latency.p99, 1),
+      idleMeRps: idle.rps,
+      stormMeRps: busy.rps,
+      loginStatusCodes: storm.statusCodes,
+    });
+  }
+  const pick = (k) => summary(rows.map((r) => r[k]));
+  return {
+    hashConcurrency,
+    connections: cfg.loginConnections,
+    durationS: cfg.loginDurationS,
+    loginsPerS: pick('loginsPerS'),
+    hashesPerS: pick('hashesPerS'),
+    ratio: pick('ratio'),
+    count503: rows.reduce((s, r) => s + r.count503, 0),
+    loginP99Ms: pick('loginP99Ms'),
+    idleMeP99Ms: pick('idleMeP99Ms'),
+    stormMeP99Ms: pick('stormMeP99Ms'),
+    p99Factor: pick('p99Factor'),
+    idleMeRps: pick('idleMeRps'),
+    stormMeRps: pick('stormMeRps'),
+    rounds: rows,
+  };
+}
+
+module.exports = { run };

@@ -1,0 +1,33 @@
+'use strict';
+/**
+ * Framework floor: NestJS 11 on FastifyAdapter with one public route and no
+ * guard, pipe, filter or logging. What /auth/me costs above this is what
+ * authentication (and the app's global plumbing) costs.
+ *
+ * Plain JS: the decorators are applied by hand, exactly as TypeScript's
+ * emitted __decorate calls would, so no compile step is needed.
+ */
+require('reflect-metadata');
+const { Controller, Get, Module } = require('@nestjs/common');
+const { NestFactory } = require('@nestjs/core');
+const { FastifyAdapter } = require('@nestjs/platform-fastify');
+
+class PingController {
+  ping() {
+    return { id: 1, username: 'bench-u0001', permission_tier: 2 };
+  }
+}
+Controller()(PingController);
+Get('ping')(PingController.prototype, 'ping', Object.getOwnPropertyDescriptor(PingController.prototype, 'ping'));
+
+class FloorModule {}
+Module({ controllers: [PingController] })(FloorModule);
+
+async function main() {
+  const app = await NestFactory.create(FloorModule, new FastifyAdapter({ logger: false }), { logger: false });
+  await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
+}
+main().catch((error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});
