@@ -1,0 +1,136 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { validate } from 'class-validator';
+import { plainToInstance } from 'class-transformer';
+import { CreateUserDto } from '../admin/dto/create-user.dto';
+import { UserAdministrationService } from '../admin/user-administration.service';
+import { toUserView } from '../admin/user-view';
+import { Tier } from '../auth/tier';
+import { ApiException } from '../common/api.exception';
+import { ErrorCode } from '../common/error-codes';
+import { describeValidationErrors } from '../common/validation';
+import { User } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import { readPassword } from './read-password';
+
+export interface CommandInput {
+  args: string[];
+  tier?: string;
+}
+
+type Command = (
+  app: INestApplicationContext,
+  input: CommandInput,
+) => Promise<string>;
+
+function parseTier(value: string | undefined): Tier {
+  const tier = Number(value);
+  if (!Number.isInteger(tier) || tier < Tier.Monitor || tier > Tier.Admin) {
+    throw new ApiException(
+      ErrorCode.ValidationError,
+      `tier must be 1 (Monitor), 2 (Trader), 3 (Power) or 4 (Admin), got "${value ?? ''}"`,
+    );
+  }
+  return tier;
+}
+
+function requireArg(input: CommandInput, index: number, name: string): string {
+  const value = input.args[index];
+  if (!value)
+    throw new ApiException(ErrorCode.ValidationError, `missing <${name}>`);
+  return value;
+}
+
+async function userNamed(
+  app: INestApplicationContext,
+  username: string,
+): Promise<User> {
+  const user = await app.get(UsersService).findByUsername(username);
+  if (!user)
+    throw new ApiException(ErrorCode.NotFound, `no user named "${username}"`);
+  return user;
+}
+
+/** The operator commands; each uses the same services as the admin API. */
+export const COMMANDS: Record<string, { usage: string; run: Command }> = {
+  'users:create': {
+    usage:
+      'users:create <username> --tier <1-4>   (password from stdin or a prompt)',
+    async run(app, input) {
+      const username = requireArg(input, 0, 'username');
+      const tier = parseTier(input.tier);
+      const password = await readPassword(`Password for ${username}: `);
+      const dto = plainToInstance(CreateUserDto, {
+        username,
+        password,
+        permission_tier: tier,
+      });
+      const errors = await validate(dto);
+      if (errors.length > 0)
+        throw new ApiException(
+          ErrorCode.ValidationError,
+          describeValidationErrors(errors),
+        );
+      const user = await app
+        .get(UserAdministrationService)
+        .create(username, password, tier);
+      return `created user ${user.id} "${user.username}" with tier ${user.permissionTier} (${Tier[user.permissionTier]})`;
+    },
+  },
+  'users:list': {
+    usage: 'users:list',
+    async run(app) {
+      const lines = ['id\tusername\ttier\tdisabled'];
+      for (let page = 1; ; page++) {
+        const result = await app.get(UserAdministrationService).list(page, 100);
+        for (const user of result.items.map(toUserView)) {
+          lines.push(
+            `${user.id}\t${user.username}\t${user.permission_tier}\t${user.disabled}`,
+          );
+        }
+        if (page * 100 >= result.total) break;
+      }
+      return lines.join('\n');
+    },
+  },
+  'users:set-tier': {
+    usage:
+      "users:set-tier <username> --tier <1-4>   (revokes the user's access tokens)",
+    async run(app, input) {
+      const user = await userNamed(app, requireArg(input, 0, 'username'));
+      const tier = parseTier(input.tier ?? input.args[1]);
+      await app
+        .get(UserAdministrationService)
+        .update(user.id, { permission_tier: tier });
+      return `"${user.username}" now has tier ${tier} (${Tier[tier]}); their access tokens are revoked`;
+    },
+  },
+  'users:disable': {
+    usage: 'users:disable <username>   (ends all sessions)',
+    async run(app, input) {
+      const user = await userNamed(app, requireArg(input, 0, 'username'));
+      await app
+        .get(UserAdministrationService)
+        .update(user.id, { disabled: true });
+      return `"${user.username}" is disabled; all sessions ended`;
+    },
+  },
+  'users:enable': {
+    usage: 'users:enable <username>',
+    async run(app, input) {
+      const user = await userNamed(app, requireArg(input, 0, 'username'));
+      await app
+        .get(UserAdministrationService)
+        .update(user.id, { disabled: false });
+      return `"${user.username}" is enabled`;
+    },
+  },
+  'sessions:revoke': {
+    usage:
+      'sessions:revoke <username>   (refresh tokens revoked, access tokens rejected)',
+    async run(app, input) {
+      const user = await userNamed(app, requireArg(input, 0, 'username'));
+      await app.get(UserAdministrationService).revokeSessions(user.id);
+      return `all sessions of "${user.username}" are revoked`;
+    },
+  },
+};

@@ -1,0 +1,63 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { parseArgs } from 'node:util';
+import { AppModule } from '../app.module';
+import { ConfigError, loadConfig, loadEnvFile } from '../config/load-config';
+import { COMMANDS } from './commands';
+
+function usage(): string {
+  return [
+    'Usage: npm run cli -- <command>',
+    '',
+    ...Object.values(COMMANDS).map((command) => `  ${command.usage}`),
+  ].join('\n');
+}
+
+/**
+ * The operator CLI: `npm run cli -- users:create alice --tier 2`. It boots the
+ * application's modules without an HTTP server, against the database of the
+ * current environment, so it takes the same settings as the server.
+ */
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      tier: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [name, ...args] = positionals;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command || values.help) {
+    process.stdout.write(`${usage()}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  loadEnvFile();
+  const config = loadConfig();
+  const app = await NestFactory.createApplicationContext(
+    AppModule.forRoot(config),
+    { logger: ['error'] },
+  );
+  try {
+    process.stdout.write(
+      `${await command.run(app, { args, tier: values.tier })}\n`,
+    );
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const message =
+      error instanceof ConfigError
+        ? `Configuration error: ${error.message}`
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    process.stderr.write(`error: ${message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { DRIVERS, TestDatabase } from './support/databases';
+import { TEST_JWT_SECRET, TestApp, waitFor } from './support/test-app';
+
+/** Runs the operator CLI as an operator would, feeding `stdin`; returns exit code and output. */
+function cli(
+  dbUrl: string,
+  args: string[],
+  stdin = '',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        join(__dirname, '../src/cli/main.ts'),
+        ...args,
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          DATABASE_URL: dbUrl,
+          JWT_SECRET: TEST_JWT_SECRET,
+          NODE_ENV: 'test',
+        },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+describe.each(DRIVERS)('operator CLI on $name', (driver) => {
+  let db: TestDatabase;
+  let api: TestApp;
+
+  beforeAll(async () => {
+    db = await driver.create();
+    api = await TestApp.start(db);
+  });
+
+  afterAll(async () => {
+    await api.close();
+    await db.drop();
+  });
+
+  it('creates a user with the password from stdin, never from argv', async () => {
+    const created = await cli(
+      db.url,
+      ['users:create', 'cli-trader', '--tier', '2'],
+      'cli-password-1\n',
+    );
+    expect(created).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('created user'),
+    });
+    expect(
+      (await api.login('cli-trader', 'cli-password-1')).permission_tier,
+    ).toBe(2);
+    const listed = await cli(db.url, ['users:list']);
+    expect(listed.stdout).toMatch(/\tcli-trader\t2\tfalse/);
+  });
+
+  it('refuses bad input with one line and exit code 1', async () => {
+    expect(
+      await cli(
+        db.url,
+        ['users:create', 'bad-tier', '--tier', '7'],
+        'long-password\n',
+      ),
+    ).toMatchObject({
+      code: 1,
+      stderr:
+        'error: tier must be 1 (Monitor), 2 (Trader), 3 (Power) or 4 (Admin), got "7"\n',
+    });
+    expect((await cli(db.url, ['users:disable', 'nobody'])).stderr).toBe(
+      'error: no user named "nobody"\n',
+    );
+  });
+
+  it('set-tier, disable and sessions:revoke reach a running server within the revocation bound', async () => {
+    const user = await api.createUser('cli-target', 3);
+    expect(
+      (await cli(db.url, ['users:set-tier', 'cli-target', '--tier', '1'])).code,
+    ).toBe(0);
+    await waitFor(
+      async () => (await api.get('/auth/me', user.access_token)).status === 401,
+      1000,
+    );
+    const refreshed = await api.post('/auth/refresh', {
+      refresh_token: user.refresh_token,
+    });
+    expect(
+      (await api.get('/auth/me', refreshed.body.access_token)).body
+        .permission_tier,
+    ).toBe(1);
+
+    expect((await cli(db.url, ['sessions:revoke', 'cli-target'])).code).toBe(0);
+    await waitFor(
+      async () =>
+        (await api.get('/auth/me', refreshed.body.access_token)).status === 401,
+      1000,
+    );
+    expect(
+      (await api.post('/auth/refresh', { refresh_token: user.refresh_token }))
+        .body.code,
+    ).toBe('refresh_token_invalid');
+
+    expect((await cli(db.url, ['users:disable', 'cli-target'])).code).toBe(0);
+    expect(
+      (
+        await api.post('/auth/login', {
+          username: 'cli-target',
+          password: 'password-of-cli-target',
+        })
+      ).body.code,
+    ).toBe('account_disabled');
+  });
+});
