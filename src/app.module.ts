@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
@@ -11,7 +11,8 @@ import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `features`: the platform's own modules (orders, market data, ...) that build on AuthModule. */
+  static forRoot(config: AppConfig, features: Type[] = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -25,6 +26,7 @@ export class AppModule {
         AdminModule,
         HealthModule,
         RealtimeModule,
+        ...features,
       ],
     };
   }

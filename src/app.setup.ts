@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   FastifyAdapter,
@@ -51,6 +51,7 @@ export function configureApp(
 /** Builds the application for a validated configuration, ready to listen. */
 export async function createApp(
   config: AppConfig,
+  features: Type[] = [],
 ): Promise<NestFastifyApplication> {
   const rootLogger = createRootLogger(config);
   const adapter = new FastifyAdapter({
@@ -64,7 +65,7 @@ export async function createApp(
     requestTimeout: 30_000,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config),
+    AppModule.forRoot(config, features),
     adapter,
     {
       logger: new PinoNestLogger(rootLogger),

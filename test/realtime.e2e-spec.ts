@@ -497,3 +497,21 @@ describe.each(DRIVERS)('WebSocket token expiry on $name', (driver) => {
     }
   });
 });
+
+describe.each(DRIVERS)('WebSocket at shutdown on $name', (driver) => {
+  it('closes open sockets with 1001 server_shutdown when the server stops', async () => {
+    const db = await driver.create();
+    const api = await TestApp.start(db);
+    try {
+      const user = await api.createUser('shutdown-watcher', 1);
+      const client = await Client.open(api, user.access_token);
+      await api.close();
+      expect(await client.closedWithin(2000)).toMatchObject({
+        code: 1001,
+        reason: 'server_shutdown',
+      });
+    } finally {
+      await db.drop();
+    }
+  });
+});

@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { CreateUserDto } from '../admin/dto/create-user.dto';
 import { UserAdministrationService } from '../admin/user-administration.service';
 import { toUserView } from '../admin/user-view';
-import { Tier } from '../auth/tier';
+import { ALL_TIERS, Tier } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
 import { describeValidationErrors } from '../common/validation';
@@ -23,8 +23,8 @@ type Command = (
 ) => Promise<string>;
 
 function parseTier(value: string | undefined): Tier {
-  const tier = Number(value);
-  if (!Number.isInteger(tier) || tier < Tier.Monitor || tier > Tier.Admin) {
+  const tier = ALL_TIERS.find((candidate) => String(candidate) === value);
+  if (tier === undefined) {
     throw new ApiException(
       ErrorCode.ValidationError,
       `tier must be 1 (Monitor), 2 (Trader), 3 (Power) or 4 (Admin), got "${value ?? ''}"`,

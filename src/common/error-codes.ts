@@ -48,6 +48,8 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
  * error code.
  */
 export const WsCloseCode = {
+  /** RFC 6455 "going away": the server is shutting down; reconnect. */
+  GoingAway: 1001,
   TokenExpired: 4001,
   TokenRevoked: 4002,
   TooManySockets: 4008,

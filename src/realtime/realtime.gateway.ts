@@ -90,6 +90,11 @@ export class RealtimeGateway
     this.unsubscribe = undefined;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    // Going away, not an error: a client reconnects, to another instance if
+    // there is one, instead of seeing 1006 when the process exits.
+    for (const client of this.registry.takeAll()) {
+      client.close(WsCloseCode.GoingAway, 'server_shutdown');
+    }
   }
 
   handleConnection(

@@ -53,6 +53,13 @@ export class SocketRegistry<S extends object> {
     return this.entries.size;
   }
 
+  /** Removes and returns every socket (shutdown). */
+  takeAll(): S[] {
+    const sockets = [...this.entries.keys()];
+    for (const socket of sockets) this.remove(socket);
+    return sockets;
+  }
+
   /** Sizes of the indexes; all zero once every socket is gone (no leak). */
   indexSizes(): { jti: number; session: number; user: number; expiry: number } {
     return {

@@ -1,3 +1,4 @@
+import { Type } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.setup';
 import { AppConfig } from '../../src/config/app-config';
@@ -35,6 +36,7 @@ export class TestApp {
   static async start(
     db: TestDatabase,
     env: Record<string, string> = {},
+    features: Type[] = [],
   ): Promise<TestApp> {
     const config = loadConfig({
       NODE_ENV: 'test',
@@ -48,7 +50,7 @@ export class TestApp {
       RATE_LIMIT_LOGIN_MAX: '100000',
       ...env,
     });
-    const app = await createApp(config);
+    const app = await createApp(config, features);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.getHttpServer().address() as { port: number };
     return new TestApp(app, config, `http://127.0.0.1:${address.port}`);
