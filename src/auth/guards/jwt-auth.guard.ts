@@ -7,7 +7,8 @@ import { IS_PUBLIC_KEY } from '../auth.constants';
 import { WithPrincipal } from '../principal-of';
 import { AccessTokenAuthenticator } from '../services/access-token-authenticator.service';
 
-const BEARER = /^Bearer ([A-Za-z0-9\-_.]+)$/;
+// The scheme name is case-insensitive (RFC 7235); the token is base64url segments.
+const BEARER = /^Bearer ([A-Za-z0-9\-_.]+)$/i;
 
 /**
  * The global guard: every route needs a valid, unrevoked access token in
