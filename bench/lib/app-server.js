@@ -10,7 +10,7 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { spawnTracked, stopChild, freePort, sleep } = require('./proc');
+const { spawnTracked, stopChild, freePort, sleep, isCleaning } = require('./proc');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
@@ -76,6 +76,12 @@ async function startApp(o) {
     throw new Error(`server ${o.name} did not start: ${error.message}\n${tail}`);
   }
   const startupMs = Date.now() - started;
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    // Say so at once: a server that dies mid-run (crash, OOM, a broad pkill
+    // from someone else) otherwise only shows up as odd figures.
+    if (!stopping && !isCleaning()) process.stderr.write(`\nserver ${o.name} (pid ${child.pid}) exited unexpectedly: code ${code}, signal ${signal}; log: ${logFile}\n`);
+  });
   return {
     name: o.name,
     url,
@@ -93,7 +99,10 @@ async function startApp(o) {
       }
       return null;
     },
-    stop: () => stopChild(child, 5000),
+    stop: () => {
+      stopping = true;
+      return stopChild(child, 5000);
+    },
   };
 }
 

@@ -27,6 +27,12 @@ function cannon(spec, tmpDir) {
       try {
         const result = JSON.parse(line);
         if (result.error) return reject(new Error(`autocannon: ${result.error}`));
+        // Nothing but socket errors means nobody answered: the server died
+        // (or was killed from outside). Figures from such a run are garbage,
+        // so stop the bench instead of reporting them.
+        if (result.ok2xx === 0 && result.errors > 0 && Object.keys(result.statusCodes).length === 0) {
+          return reject(new Error(`no HTTP answer from ${spec.url}${spec.path} (${result.errors} socket errors): did the server exit?`));
+        }
         resolve(result);
       } catch {
         reject(new Error(`autocannon exited ${code}: ${err.slice(-500) || out.slice(-500)}`));

@@ -108,4 +108,7 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { spawnTracked, forkTracked, stopChild, registerTempDir, onCleanup, cleanup, rssBytes, freePort, sleep };
+/** True once cleanup() has begun: children exiting then are expected. */
+const isCleaning = () => cleaning !== null;
+
+module.exports = { isCleaning, spawnTracked, forkTracked, stopChild, registerTempDir, onCleanup, cleanup, rssBytes, freePort, sleep };

@@ -30,7 +30,10 @@ async function run(ctx) {
   }
   for (let round = 1; round <= cfg.runs; round++) {
     const figures = {};
-    for (const t of targets) {
+    // Odd rounds run the targets forwards, even rounds backwards, so a drift
+    // of the machine during a round does not always favour the same server.
+    const order = round % 2 ? targets : [...targets].reverse();
+    for (const t of order) {
       progress.log(`scenario 1-3: round ${round}/${cfg.runs}: ${t.label} (${cfg.durationS} s)`);
       const r = await cannon({ url: t.url, path: t.path, tokens: t.tokens, connections: cfg.connections, duration: cfg.durationS }, tmpDir);
       if (r.non2xx || r.errors) progress.log(`  warning: ${r.non2xx} non-2xx, ${r.errors} errors (${JSON.stringify(r.statusCodes)})`);

@@ -16,9 +16,13 @@ async function run(ctx, target) {
   const bodies = refreshTokens.map((t) => ({ refresh_token: t }));
   const refresh = [];
   const logout = [];
-  progress.log(`scenario 5 (${label}): warm-up refresh`);
+  progress.log(`scenario 5 (${label}): warm-up refresh and logout`);
   await cannon({ url, path: '/auth/refresh', method: 'POST', bodies, connections: cfg.connections, duration: cfg.warmupS }, tmpDir);
   progress.advance(cfg.warmupS * 1000);
+  // Logout warm-up too: its first requests compile the write path and
+  // prepare statements, which is not the steady state being measured.
+  const warmSessions = await loginAll(url, tokenUsers.slice(0, 200), password, 8);
+  await cannon({ url, path: '/auth/logout', method: 'POST', tokens: warmSessions.map((s) => s.access_token), connections: cfg.connections, amount: warmSessions.length }, tmpDir);
   for (let round = 1; round <= cfg.runs; round++) {
     progress.log(`scenario 5 (${label}): round ${round}/${cfg.runs}: refresh (${cfg.durationS} s)`);
     const r = await cannon({ url, path: '/auth/refresh', method: 'POST', bodies, connections: cfg.connections, duration: cfg.durationS }, tmpDir);
