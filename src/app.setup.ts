@@ -27,20 +27,22 @@ export function configureApp(
 
   // One line per request, written after the response; the URL is redacted
   // (WebSocket tokens travel in ?token=) and no header or body is logged.
-  fastify.addHook('onResponse', (request, reply, done) => {
-    rootLogger.info(
-      {
-        reqId: request.id,
-        method: request.method,
-        url: redactUrl(request.url),
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-        ip: request.ip,
-      },
-      'request',
-    );
-    done();
-  });
+  if (rootLogger.isLevelEnabled('info')) {
+    fastify.addHook('onResponse', (request, reply, done) => {
+      rootLogger.info(
+        {
+          reqId: request.id,
+          method: request.method,
+          url: redactUrl(request.url),
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+          ip: request.ip,
+        },
+        'request',
+      );
+      done();
+    });
+  }
 
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(validationPipe);

@@ -16,7 +16,6 @@ import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
 import {
   RATE_LIMIT_KEY,
-  RATE_LIMITED_METHODS,
   RateLimitCounter,
   SHARED_SCOPE,
 } from './rate-limit.constants';
@@ -30,15 +29,15 @@ import {
 } from './rate-limit.policy';
 
 /**
- * The global rate-limit guard: charges every write request (POST, PUT, PATCH,
- * DELETE) to its client address and to its user, and refuses it with 429
- * rate_limited and `Retry-After` once either is over its limit.
+ * Charges a write request (POST, PUT, PATCH, DELETE; WriteRateLimitGuard
+ * hands it only those) to its client address and to its user, and refuses it
+ * with 429 rate_limited and `Retry-After` once either is over its limit.
  *
- * Registered after the global JwtAuthGuard (RateLimitModule is imported after
- * AuthModule), so `request.principal` is set on authenticated routes; on
- * public routes it runs before any route guard, so a login is counted before
- * its password is checked. Counting stays behind @nestjs/throttler's
- * ThrottlerStorage.
+ * WriteRateLimitGuard is registered after the global JwtAuthGuard
+ * (RateLimitModule is imported after AuthModule), so `request.principal` is
+ * set on authenticated routes; on public routes it runs before any route
+ * guard, so a login is counted before its password is checked. Counting stays
+ * behind @nestjs/throttler's ThrottlerStorage.
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
@@ -49,15 +48,6 @@ export class RateLimitGuard extends ThrottlerGuard {
     private readonly config: AppConfig,
   ) {
     super(options, storage, reflector);
-  }
-
-  protected override async shouldSkip(
-    context: ExecutionContext,
-  ): Promise<boolean> {
-    if (context.getType() !== 'http') return true; // WebSocket messages are not HTTP writes
-    return !RATE_LIMITED_METHODS.has(
-      context.switchToHttp().getRequest<FastifyRequest>().method,
-    );
   }
 
   protected override async handleRequest(

@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { FixedWindowStorage } from './fixed-window.storage';
 import { RateLimitCounter } from './rate-limit.constants';
 import { RateLimitGuard } from './rate-limit.guard';
+import { WriteRateLimitGuard } from './write-rate-limit.guard';
 
 /**
  * Per-IP and per-user limits on write requests. Import it after AuthModule:
@@ -45,6 +46,9 @@ import { RateLimitGuard } from './rate-limit.guard';
       },
     }),
   ],
-  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
+  providers: [
+    RateLimitGuard,
+    { provide: APP_GUARD, useClass: WriteRateLimitGuard },
+  ],
 })
 export class RateLimitModule {}
