@@ -44,8 +44,6 @@ export class AppConfig {
   readonly bodyLimitBytes!: number;
   readonly passwordHashConcurrency!: number;
   readonly passwordHashQueue!: number;
-  /** Scheduling niceness (0-19) of the hashing threads: they yield to the event loop. */
-  readonly passwordHashNice!: number;
   /** How often each instance reads revocations made by other instances. */
   readonly revocationSyncMs!: number;
   readonly blocklistPurgeSeconds!: number;

@@ -207,7 +207,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       64,
     ),
     passwordHashQueue: integer(env, 'PASSWORD_HASH_QUEUE', 64, 0, 100_000),
-    passwordHashNice: integer(env, 'PASSWORD_HASH_NICE', 10, 0, 19),
     revocationSyncMs: integer(env, 'REVOCATION_SYNC_MS', 500, 50, 60_000),
     blocklistPurgeSeconds: integer(
       env,

@@ -1,5 +1,5 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Algorithm } from '@node-rs/argon2';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
 import { ApiException } from '../../common/api.exception';
 import {
@@ -8,7 +8,6 @@ import {
 } from '../../common/concurrency-limiter';
 import { ErrorCode } from '../../common/error-codes';
 import { AppConfig } from '../../config/app-config';
-import { PasswordHashPool } from './password-hash-pool';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */
 export const ARGON2_OPTIONS = {
@@ -23,14 +22,11 @@ export const ARGON2_OPTIONS = {
  * once. On a 2-core machine, hashes on every libuv thread starve the event
  * loop and every other request waits; PASSWORD_HASH_CONCURRENCY (default
  * cores - 1) leaves a core free, and a full queue answers 503 at once instead
- * of letting a login storm grow latency without limit. The hashes run on
- * worker threads of lowered priority (PASSWORD_HASH_NICE), so even the core
- * they use goes to the event loop first whenever it has work.
+ * of letting a login storm grow latency without limit.
  */
 @Injectable()
-export class PasswordHasher implements OnModuleInit, OnModuleDestroy {
+export class PasswordHasher implements OnModuleInit {
   private readonly limiter: ConcurrencyLimiter;
-  private readonly pool: PasswordHashPool;
   private dummyHash = '';
 
   constructor(config: AppConfig) {
@@ -38,30 +34,24 @@ export class PasswordHasher implements OnModuleInit, OnModuleDestroy {
       config.passwordHashConcurrency,
       config.passwordHashQueue,
     );
-    this.pool = new PasswordHashPool(
-      config.passwordHashConcurrency,
-      config.passwordHashNice,
-      ARGON2_OPTIONS,
-    );
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.pool.close();
   }
 
   async onModuleInit(): Promise<void> {
     // Unknown users are checked against this, so they cost the same time as known ones.
-    this.dummyHash = await this.hash(randomBytes(32).toString('base64url'));
+    this.dummyHash = await hash(
+      randomBytes(32).toString('base64url'),
+      ARGON2_OPTIONS,
+    );
   }
 
   hash(password: string): Promise<string> {
-    return this.limited(() => this.pool.hash(password));
+    return this.limited(() => hash(password, ARGON2_OPTIONS));
   }
 
   /** False for a wrong password and for a stored hash that cannot be parsed. */
   verify(passwordHash: string, password: string): Promise<boolean> {
     return this.limited(() =>
-      this.pool.verify(passwordHash, password).catch(() => false),
+      verify(passwordHash, password).catch(() => false),
     );
   }
 
