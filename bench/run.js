@@ -96,7 +96,7 @@ async function main() {
   };
   // The plan for the "time left" estimate: load durations plus set-up allowances.
   progress.plan(60_000 + (skip.has('layers') ? 0 : quick ? 8000 : 20000));
-  if (!skip.has('read')) progress.plan(4 * (CFG.warmupS + CFG.runs * (CFG.durationS + 0.5)) * 1000 + CFG.startupRuns * 8000);
+  if (!skip.has('read')) progress.plan(6 * (CFG.warmupS + CFG.runs * (CFG.durationS + 0.5)) * 1000 + CFG.startupRuns * 8000);
   if (!skip.has('login')) progress.plan(CFG.loginRuns * (3 * CFG.loginDurationS + 1) * 1000);
   if (!skip.has('refresh')) progress.plan((primaryKind === 'mysql' ? 2 : 1) * (CFG.warmupS * 1000 + CFG.runs * (CFG.durationS * 1000 + CFG.logoutSessions * 2 + 3000)));
   if (!skip.has('ws')) progress.plan(CFG.wsRuns * (5000 + CFG.wsLogouts * 40) + 5000);

@@ -2,7 +2,8 @@
 /**
  * Scenarios 1-3, measured in rounds so every ratio compares figures from the
  * same round (same moment, same background noise):
- *   1. floors: bare node:http and a NestJS-on-Fastify public route
+ *   1. floors: bare node:http and a NestJS-on-Fastify public route (the
+ *      latter also with /auth/me's exact requests, tokens ignored)
  *   2. GET /auth/me with 1,000 users' tokens, 100,000 live blocklist rows
  *   3. the same against a server holding 1,000,000 live blocklist rows
  * All with autocannon -c 50, pipelining 1, on loopback.
@@ -16,11 +17,17 @@ async function run(ctx) {
   const targets = [
     { key: 'floorHttp', label: 'floor: node:http', url: servers.floorHttp.url, path: '/ping' },
     { key: 'floorNest', label: 'floor: NestJS + Fastify', url: servers.floorNest.url, path: '/ping' },
+    // The same floor sent the very requests /auth/me gets (tokens and all, ignored):
+    // what the larger requests cost the client and the kernel, apart from any server work.
+    { key: 'floorNestTokens', label: 'floor: NestJS + Fastify, same requests as /auth/me', url: servers.floorNest.url, path: '/ping', tokens },
+    // The same floor app's route of /auth/me's shape (a guard, a custom parameter, the
+    // global ValidationPipe) doing no auth work: NestJS's own cost of such a route.
+    { key: 'floorNestShaped', label: 'floor: NestJS route shaped like /auth/me (allow-all guard, custom param), same requests', url: servers.floorNest.url, path: '/shaped', tokens },
     { key: 'me100k', label: 'GET /auth/me, 100k blocklisted', url: servers.app100k.url, path: '/auth/me', tokens },
     { key: 'me1m', label: 'GET /auth/me, 1M blocklisted', url: servers.app1m.url, path: '/auth/me', tokens },
   ];
   const raw = Object.fromEntries(targets.map((t) => [t.key, []]));
-  const ratios = { meVsNest: [], meVsHttp: [], nestVsHttp: [], oneMVs100k: [] };
+  const ratios = { meVsNest: [], meVsNestSameRequests: [], meVsShaped: [], shapedVsNest: [], meVsHttp: [], nestVsHttp: [], oneMVs100k: [] };
 
   // Warm-up once per target: JIT, the verified-token cache, connection pools.
   for (const t of targets) {
@@ -42,6 +49,9 @@ async function run(ctx) {
       progress.advance(cfg.durationS * 1000 + 500);
     }
     ratios.meVsNest.push(figures.me100k / figures.floorNest);
+    ratios.meVsNestSameRequests.push(figures.me100k / figures.floorNestTokens);
+    ratios.meVsShaped.push(figures.me100k / figures.floorNestShaped);
+    ratios.shapedVsNest.push(figures.floorNestShaped / figures.floorNestTokens);
     ratios.meVsHttp.push(figures.me100k / figures.floorHttp);
     ratios.nestVsHttp.push(figures.floorNest / figures.floorHttp);
     ratios.oneMVs100k.push(figures.me1m / figures.me100k);
