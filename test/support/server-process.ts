@@ -14,6 +14,34 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** `src/main.ts` in a child process, its stdout and stderr collected together. */
+function spawnMain(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+} {
+  let output = '';
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      join(__dirname, '../../src/main.ts'),
+    ],
+    {
+      env: {
+        PATH: process.env.PATH,
+        LOG_LEVEL: 'silent',
+        HOST: '127.0.0.1',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  return { child, output: () => output };
+}
+
 /**
  * The server as operators run it: `src/main.ts` in a process of its own. Used
  * where a test needs a second instance on the same database (passport keeps
@@ -38,38 +66,17 @@ export class ServerProcess {
 
   static async start(env: Record<string, string>): Promise<ServerProcess> {
     const port = await freePort();
-    let output = '';
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        join(__dirname, '../../src/main.ts'),
-      ],
-      {
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: 'test',
-          LOG_LEVEL: 'silent',
-          JWT_SECRET: TEST_JWT_SECRET,
-          HOST: '127.0.0.1',
-          PORT: String(port),
-          ...env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    const server = new ServerProcess(
-      child,
-      `http://127.0.0.1:${port}`,
-      () => output,
-    );
+    const { child, output } = spawnMain({
+      NODE_ENV: 'test',
+      JWT_SECRET: TEST_JWT_SECRET,
+      PORT: String(port),
+      ...env,
+    });
+    const server = new ServerProcess(child, `http://127.0.0.1:${port}`, output);
     await waitFor(
       async () => {
         if (child.exitCode !== null)
-          throw new Error(`server exited with ${child.exitCode}: ${output}`);
+          throw new Error(`server exited with ${child.exitCode}: ${output()}`);
         return fetch(`${server.url}/health`)
           .then((r) => r.ok)
           .catch(() => false);
@@ -84,31 +91,11 @@ export class ServerProcess {
   static async runToExit(
     env: Record<string, string>,
   ): Promise<{ code: number | null; output: string }> {
-    let output = '';
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        join(__dirname, '../../src/main.ts'),
-      ],
-      {
-        env: {
-          PATH: process.env.PATH,
-          LOG_LEVEL: 'silent',
-          HOST: '127.0.0.1',
-          PORT: '0',
-          ...env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
+    const { child, output } = spawnMain({ PORT: '0', ...env });
     const code = await new Promise<number | null>((resolve) =>
       child.once('exit', resolve),
     );
-    return { code, output };
+    return { code, output: output() };
   }
 
   async get(
