@@ -1,4 +1,4 @@
-import { INestApplication, Type } from '@nestjs/common';
+import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   FastifyAdapter,
@@ -100,4 +100,3 @@ export async function createApp(
   return app;
 }
 
-export type App = INestApplication;
