@@ -137,6 +137,7 @@ function markdown(r) {
       [x.label, `POST /auth/logout (${x.logout.requestsPerRound} per run)`, mmm(x.logout.rps), mmm(x.logout.p99Ms), num(x.logout.failures)],
     ])));
     out.push('', 'No target: these are the figures to watch for regressions. Logout sessions are logged in before each run (not timed) and each is logged out once.', '');
+    if (r.refreshLogoutNote) out.push(r.refreshLogoutNote, '');
   }
   if (s.websocket) {
     const w = s.websocket;
