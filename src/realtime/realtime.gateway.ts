@@ -15,6 +15,7 @@ import {
   WsResponse,
 } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { RequireTier } from '../auth/decorators/require-tier.decorator';
 import type { Principal } from '../auth/principal';
 import type { WithPrincipal } from '../auth/principal-of';
@@ -131,8 +132,7 @@ export class RealtimeGateway
 
   /** `{"event":"whoami"}` -> who this socket is authenticated as, and until when. */
   @SubscribeMessage('whoami')
-  whoami(@ConnectedSocket() client: ClientSocket): WsResponse<WhoamiData> {
-    const principal = this.principalOf(client);
+  whoami(@CurrentUser() principal: Principal): WsResponse<WhoamiData> {
     return {
       event: 'whoami',
       data: {
@@ -152,9 +152,9 @@ export class RealtimeGateway
   @SubscribeMessage('auth')
   reauthenticate(
     @ConnectedSocket() client: ClientSocket,
+    @CurrentUser() current: Principal,
     @MessageBody() body: AuthMessageDto,
   ): WsResponse<{ access_expires_at: number }> | undefined {
-    const current = this.principalOf(client);
     let next: Principal;
     try {
       next = this.authenticator.authenticate(body.token);
@@ -185,9 +185,8 @@ export class RealtimeGateway
   @RequireTier(Tier.Trader)
   @SubscribeMessage('connections')
   connections(
-    @ConnectedSocket() client: ClientSocket,
+    @CurrentUser() principal: Principal,
   ): WsResponse<{ open: number; max: number }> {
-    const principal = this.principalOf(client);
     return {
       event: 'connections',
       data: {
@@ -195,12 +194,6 @@ export class RealtimeGateway
         max: this.config.wsMaxSocketsPerUser,
       },
     };
-  }
-
-  private principalOf(client: ClientSocket): Principal {
-    if (!client.principal)
-      throw new ApiException(ErrorCode.Unauthorized, 'Authentication required');
-    return client.principal;
   }
 
   private closeRevoked(event: RevocationEvent): void {
