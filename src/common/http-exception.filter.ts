@@ -5,7 +5,6 @@ import {
   HttpException,
   Logger,
 } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiException } from './api.exception';
 import { ErrorCode } from './error-codes';
@@ -57,16 +56,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
         status: exception.getStatus(),
         body: { error: exception.message, code: exception.code },
         headers: exception.headers,
-      };
-    }
-    if (exception instanceof ThrottlerException) {
-      return {
-        status: 429,
-        body: {
-          error: 'Too many requests; retry after the time in Retry-After',
-          code: ErrorCode.RateLimited,
-        },
-        headers: {},
       };
     }
     if (exception instanceof HttpException) {

@@ -76,10 +76,6 @@ export class RevocationService
     );
   }
 
-  get blocklistSize(): number {
-    return this.blockedJtis.size;
-  }
-
   onRevoked(listener: (event: RevocationEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -7,7 +7,7 @@ import { Principal } from '../principal';
 import { RevocationService } from '../revocation/revocation.service';
 import { Tier } from '../tier';
 import { AccessTokenService } from './access-token.service';
-import { SessionService } from './session.service';
+import { refreshTokenInvalid, SessionService } from './session.service';
 
 export interface LoginResponse {
   access_token: string;
@@ -51,11 +51,7 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<RefreshResponse> {
     const session = await this.sessions.verify(refreshToken);
     const user = await this.users.findById(session.userId);
-    if (!user)
-      throw new ApiException(
-        ErrorCode.RefreshTokenInvalid,
-        'Refresh token is invalid, expired or revoked',
-      );
+    if (!user) throw refreshTokenInvalid();
     if (user.disabled)
       throw new ApiException(
         ErrorCode.AccountDisabled,

@@ -15,6 +15,14 @@ function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
+/** The one answer to any refresh token that cannot be used, whatever the reason. */
+export function refreshTokenInvalid(): ApiException {
+  return new ApiException(
+    ErrorCode.RefreshTokenInvalid,
+    'Refresh token is invalid, expired or revoked',
+  );
+}
+
 export interface NewSession {
   sessionId: string;
   refreshToken: string;
@@ -51,12 +59,8 @@ export class SessionService {
 
   /** The live session a refresh token belongs to; 401 refresh_token_invalid for anything else. */
   async verify(refreshToken: string): Promise<RefreshToken> {
-    const invalid = new ApiException(
-      ErrorCode.RefreshTokenInvalid,
-      'Refresh token is invalid, expired or revoked',
-    );
     const match = REFRESH_TOKEN_FORMAT.exec(refreshToken);
-    if (!match) throw invalid;
+    if (!match) throw refreshTokenInvalid();
     const session = await this.sessions.findOneBy({ id: match[1] });
     const presented = Buffer.from(sha256Hex(match[2]), 'hex');
     const stored = Buffer.from(session?.tokenHash ?? '', 'hex');
@@ -67,7 +71,7 @@ export class SessionService {
       session.revokedAt !== null ||
       session.expiresAt <= Date.now()
     ) {
-      throw invalid;
+      throw refreshTokenInvalid();
     }
     return session;
   }
