@@ -50,6 +50,10 @@ export class AppConfig {
   readonly wsMaxSocketsPerUser!: number;
   readonly wsMaxSockets!: number;
   readonly wsHeartbeatSeconds!: number;
+  /** redis:// or rediss:// URL of the Redis shared by several instances; unset means one instance alone. */
+  readonly redisUrl?: string;
+  /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
+  readonly redisKeyPrefix!: string;
 
   constructor(values: Omit<AppConfig, 'isProduction'>) {
     Object.assign(this, values);

@@ -119,6 +119,34 @@ export function parseTrustProxy(value: string | undefined): TrustProxy {
   return entries;
 }
 
+/** REDIS_URL: `redis://[user:pass@]host:port/db` or `rediss://` (TLS); unset means no Redis. */
+export function parseRedisUrl(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(
+      'REDIS_URL must be redis://[user:pass@]host:port/db or rediss://...; it is not a URL',
+    );
+  }
+  if (
+    (url.protocol !== 'redis:' && url.protocol !== 'rediss:') ||
+    !url.hostname
+  ) {
+    throw new ConfigError(
+      'REDIS_URL must be redis://[user:pass@]host:port/db or rediss://...',
+    );
+  }
+  const db = url.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d{1,2}$/.test(db)) {
+    throw new ConfigError(
+      `REDIS_URL database must be a number, got "${decodeURIComponent(db)}"`,
+    );
+  }
+  return value;
+}
+
 /**
  * Without JWT_SECRET outside production, a random secret is made once and
  * kept in the data folder, so tokens survive a restart of a dev server.
@@ -224,6 +252,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ),
     wsMaxSockets: integer(env, 'WS_MAX_SOCKETS', 50_000, 1, 1_000_000),
     wsHeartbeatSeconds: integer(env, 'WS_HEARTBEAT_SECONDS', 30, 1, 3600),
+    redisUrl: parseRedisUrl(raw(env, 'REDIS_URL')),
+    redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'auth:',
   });
 }
 
