@@ -12,7 +12,12 @@ import { BlocklistedJti } from './entities/blocklisted-jti.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { TierGuard } from './guards/tier.guard';
+import { HeldRevocations } from './revocation/held-revocations';
+import { RevocationBus } from './revocation/revocation.bus';
 import { RevocationService } from './revocation/revocation.service';
+import { RevocationState } from './revocation/revocation-state';
+import { RevocationStore } from './revocation/revocation.store';
+import { RevocationSync } from './revocation/revocation.sync';
 import { AccessTokenAuthenticator } from './services/access-token-authenticator.service';
 import { AccessTokenService } from './services/access-token.service';
 import { AuthService } from './services/auth.service';
@@ -47,6 +52,11 @@ import { LocalStrategy } from './strategies/local.strategy';
     AuthService,
     CredentialsService,
     PasswordHasher,
+    RevocationState,
+    RevocationStore,
+    RevocationBus,
+    HeldRevocations,
+    RevocationSync,
     RevocationService,
     SessionService,
     LocalStrategy,

@@ -3,13 +3,18 @@ import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { BlocklistedJti } from '../auth/entities/blocklisted-jti.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
+import { RevocationEventRow } from '../auth/entities/revocation-event-row.entity';
 import { User } from '../users/entities/user.entity';
 import { AppConfig } from '../config/app-config';
 import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
+import { RevocationEvents1764400000000 } from './migrations/1764400000000-revocation-events';
 
-export const ENTITIES = [User, RefreshToken, BlocklistedJti];
+export const ENTITIES = [User, RefreshToken, BlocklistedJti, RevocationEventRow];
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
-export const MIGRATIONS = [InitialSchema1764115200000];
+export const MIGRATIONS = [
+  InitialSchema1764115200000,
+  RevocationEvents1764400000000,
+];
 
 /**
  * The TypeORM options for both drivers, used by the app (DatabaseModule) and

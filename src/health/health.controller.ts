@@ -3,17 +3,26 @@ import { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators/public.decorator';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
+import { RedisService } from '../redis/redis.service';
 
 const PROBE_TIMEOUT_MS = 2000;
 
 @Controller('health')
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly redis: RedisService,
+  ) {}
 
-  /** 200 when the database answers within two seconds, 503 otherwise. */
+  /**
+   * 200 when the database answers within two seconds, 503 otherwise. A Redis
+   * that is configured but unreachable degrades the service without failing
+   * it (limits per instance, revocations through the database), so it is
+   * reported, with 200.
+   */
   @Public()
   @Get()
-  async check(): Promise<{ status: 'ok' }> {
+  async check(): Promise<HealthBody> {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
@@ -34,6 +43,11 @@ export class HealthController {
     } finally {
       clearTimeout(timer);
     }
+    if (this.redis.configured && !this.redis.available)
+      return { status: 'degraded', redis: 'unavailable' };
     return { status: 'ok' };
   }
 }
+
+type HealthBody =
+  { status: 'ok' } | { status: 'degraded'; redis: 'unavailable' };

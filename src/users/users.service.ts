@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { EntityManager, QueryFailedError, Repository } from 'typeorm';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
 import { Tier } from '../auth/tier';
@@ -70,6 +70,34 @@ export class UsersService {
 
   async update(id: number, changes: Partial<User>): Promise<void> {
     await this.users.update(id, changes);
+  }
+
+  /**
+   * Applies `changes` and moves token_version up by one in one UPDATE, inside
+   * `manager`'s transaction; returns the new version, or undefined when the
+   * user does not exist.
+   */
+  async bumpTokenVersion(
+    id: number,
+    changes: Partial<User>,
+    manager: EntityManager,
+  ): Promise<number | undefined> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(User)
+      .set({
+        ...changes,
+        tokenVersion: () => 'token_version + 1',
+        tokensRevokedAt: Date.now(),
+      })
+      .where('id = :id', { id })
+      .execute();
+    if (result.affected === 0) return undefined;
+    const user = await manager.findOne(User, {
+      where: { id },
+      select: { id: true, tokenVersion: true },
+    });
+    return user?.tokenVersion;
   }
 
   async list(page: number, perPage: number): Promise<Page<User>> {

@@ -1,258 +1,138 @@
-import {
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-} from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { MoreThan, MoreThanOrEqual, Repository } from 'typeorm';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { isDatabaseUnavailable } from '../../common/database-errors';
 import { AppConfig } from '../../config/app-config';
 import { User } from '../../users/entities/user.entity';
-import { BlocklistedJti } from '../entities/blocklisted-jti.entity';
-import { RefreshToken } from '../entities/refresh-token.entity';
+import { UsersService } from '../../users/users.service';
 import { Principal } from '../principal';
-import { ExpiringIdSet } from './expiring-id-set';
+import { HeldRevocations } from './held-revocations';
+import { Revocation } from './revocation';
+import { RevocationBus } from './revocation.bus';
 import { RevocationEvent } from './revocation-event';
-
-/** Rows are re-read this far back on every sync: covers clock skew between instances and late commits. */
-const SYNC_OVERLAP_MS = 10_000;
-const LOAD_PAGE_SIZE = 50_000;
+import { RevocationState } from './revocation-state';
+import { RevocationStore } from './revocation.store';
 
 /**
- * Which access tokens no longer count, answered from memory on every request.
- *
- * Three facts revoke a token: its JTI is blocklisted (logout), its session
- * was revoked (logout, so sibling tokens of the session die too), or its
- * user's token_version moved past the one it carries (disable, tier or
- * password change, revoke-all). The database is the source of truth: the
- * state is loaded at start-up, written through on every revocation, and other
- * instances' revocations are read every REVOCATION_SYNC_MS (the bound stated
- * in the README). Expired entries are purged from memory and database alike.
+ * The one way to revoke access tokens, and the per-request question whether
+ * one is revoked. A revocation is written to the database (the truth), then
+ * applied to this instance's memory and published to the others before the
+ * revoking request is answered. With the database unreachable and Redis up,
+ * it is held in Redis instead and written later (RevocationSync), so a
+ * logout still takes effect everywhere at once; with neither, the write's
+ * error propagates (503).
  */
 @Injectable()
-export class RevocationService
-  implements OnApplicationBootstrap, OnModuleDestroy
-{
+export class RevocationService {
   private readonly logger = new Logger(RevocationService.name);
-  private readonly blockedJtis = new ExpiringIdSet();
-  private readonly revokedSessions = new ExpiringIdSet();
-  private readonly userVersions = new Map<number, number>();
-  private readonly listeners = new Set<(event: RevocationEvent) => void>();
-  private syncedUntilMs = 0;
-  private timers: NodeJS.Timeout[] = [];
-  private syncing = false;
 
   constructor(
-    @InjectRepository(BlocklistedJti)
-    private readonly blocklist: Repository<BlocklistedJti>,
-    @InjectRepository(RefreshToken)
-    private readonly sessions: Repository<RefreshToken>,
-    @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly state: RevocationState,
+    private readonly store: RevocationStore,
+    private readonly bus: RevocationBus,
+    private readonly held: HeldRevocations,
+    private readonly users: UsersService,
     private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    const started = Date.now();
-    await this.load(started);
-    this.logger.log(
-      `revocation state loaded in ${Date.now() - started} ms: ${this.blockedJtis.size} blocklisted JTIs, ` +
-        `${this.revokedSessions.size} revoked sessions, ${this.userVersions.size} users with revoked tokens`,
-    );
-    this.every(this.config.revocationSyncMs, () => this.sync());
-    this.every(this.config.blocklistPurgeSeconds * 1000, () => this.purge());
-  }
-
-  onModuleDestroy(): void {
-    for (const timer of this.timers) clearInterval(timer);
-    this.timers = [];
-  }
-
-  /** The per-request check: three in-memory lookups, no I/O. */
+  /** The per-request check: memory only, no I/O. */
   isRevoked(principal: Principal): boolean {
-    return (
-      this.blockedJtis.has(principal.jti) ||
-      this.revokedSessions.has(principal.sessionId) ||
-      (this.userVersions.get(principal.id) ?? 0) > principal.tokenVersion
-    );
+    return this.state.isRevoked(principal);
   }
 
   onRevoked(listener: (event: RevocationEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.state.onRevoked(listener);
   }
 
   /** Blocklists one access token until its own expiry. */
-  async revokeToken(principal: Principal): Promise<void> {
-    const expiresAtMs = principal.expiresAt * 1000;
-    await this.blocklist
-      .createQueryBuilder()
-      .insert()
-      .values({
-        jti: principal.jti,
-        userId: principal.id,
-        expiresAt: expiresAtMs,
-        createdAt: Date.now(),
-      })
-      .orIgnore()
-      .execute();
-    this.addBlockedJti(principal.jti, expiresAtMs);
+  revokeToken(principal: Principal): Promise<void> {
+    return this.revoke([tokenRevocation(principal)]);
   }
 
-  /** Records in memory that a session was revoked (the caller wrote refresh_tokens.revoked_at). */
-  sessionRevoked(sessionId: string, revokedAtMs: number): void {
-    this.addRevokedSession(sessionId, revokedAtMs);
+  /** Logout: the access token and its whole session, in one transaction. */
+  endSession(principal: Principal): Promise<void> {
+    return this.revoke([
+      tokenRevocation(principal),
+      this.sessionRevocation(principal.sessionId, principal.id),
+    ]);
+  }
+
+  /** Ends one session: its refresh token and every access token it issued. */
+  revokeSession(sessionId: string, userId: number): Promise<void> {
+    return this.revoke([this.sessionRevocation(sessionId, userId)]);
   }
 
   /**
    * Makes every access token the user holds invalid by bumping token_version,
-   * applying `changes` to the user row in the same UPDATE (a tier change and
-   * the revocation it implies land together or not at all). Returns the new
-   * version, or undefined when the user does not exist.
+   * applying `changes` to the user row in the same transaction (a tier change
+   * and the revocation it implies land together or not at all). Returns the
+   * new version, or undefined when the user does not exist.
    */
   async revokeUserTokens(
     userId: number,
     changes: Partial<User> = {},
   ): Promise<number | undefined> {
-    const result = await this.users
-      .createQueryBuilder()
-      .update(User)
-      .set({
-        ...changes,
-        tokenVersion: () => 'token_version + 1',
-        tokensRevokedAt: Date.now(),
-      })
-      .where('id = :userId', { userId })
-      .execute();
-    if (result.affected === 0) return undefined;
-    const user = await this.users.findOne({
-      where: { id: userId },
-      select: { id: true, tokenVersion: true },
+    let revocation: Revocation | undefined;
+    await this.dataSource.transaction(async (manager) => {
+      const tokenVersion = await this.users.bumpTokenVersion(
+        userId,
+        changes,
+        manager,
+      );
+      if (tokenVersion === undefined) return;
+      revocation = {
+        kind: 'user',
+        userId,
+        tokenVersion,
+        expiresAtMs: this.lastTokenExpiry(),
+      };
+      await this.store.record([revocation], manager);
     });
-    if (!user) return undefined;
-    this.setUserVersion(userId, user.tokenVersion);
-    return user.tokenVersion;
+    if (revocation?.kind !== 'user') return undefined;
+    await this.announce([revocation]);
+    return revocation.tokenVersion;
   }
 
-  /** Reads what other instances revoked since the last look. Runs every REVOCATION_SYNC_MS. */
-  async sync(): Promise<void> {
-    if (this.syncing) return;
-    this.syncing = true;
-    const started = Date.now();
-    const since = this.syncedUntilMs - SYNC_OVERLAP_MS;
+  private async revoke(revocations: Revocation[]): Promise<void> {
     try {
-      const [jtis, sessions, users] = await Promise.all([
-        this.blocklist.find({
-          select: { jti: true, expiresAt: true },
-          where: {
-            createdAt: MoreThanOrEqual(since),
-            expiresAt: MoreThan(started),
-          },
-        }),
-        this.sessions.find({
-          select: { id: true, revokedAt: true },
-          where: { revokedAt: MoreThanOrEqual(since) },
-        }),
-        this.users.find({
-          select: { id: true, tokenVersion: true },
-          where: { tokensRevokedAt: MoreThanOrEqual(since) },
-        }),
-      ]);
-      for (const row of jtis) this.addBlockedJti(row.jti, row.expiresAt);
-      for (const row of sessions)
-        this.addRevokedSession(row.id, row.revokedAt!);
-      for (const row of users) this.setUserVersion(row.id, row.tokenVersion);
-      this.syncedUntilMs = started;
-    } finally {
-      this.syncing = false;
-    }
-  }
-
-  /** Deletes blocklist rows and sessions that can no longer be used, and forgets them in memory. */
-  async purge(): Promise<void> {
-    const now = Date.now();
-    await this.blocklist
-      .createQueryBuilder()
-      .delete()
-      .where('expires_at <= :now', { now })
-      .execute();
-    await this.sessions
-      .createQueryBuilder()
-      .delete()
-      .where('expires_at <= :now', { now })
-      .execute();
-    this.blockedJtis.sweep(now);
-    this.revokedSessions.sweep(now);
-  }
-
-  private async load(now: number): Promise<void> {
-    // Keyset pages over the primary key: 1,000,000 rows load without one
-    // giant result set. Raw rows: no entity objects for a million rows.
-    let after = '';
-    for (;;) {
-      const page = await this.blocklist
-        .createQueryBuilder('b')
-        .select('b.jti', 'jti')
-        .addSelect('b.expires_at', 'expiresAt')
-        .where('b.jti > :after AND b.expires_at > :now', { after, now })
-        .orderBy('b.jti', 'ASC')
-        .limit(LOAD_PAGE_SIZE)
-        .getRawMany<{ jti: string; expiresAt: string | number }>();
-      for (const row of page)
-        this.blockedJtis.add(row.jti, Number(row.expiresAt));
-      if (page.length < LOAD_PAGE_SIZE) break;
-      after = page[page.length - 1].jti;
-    }
-    const recentlyRevoked = await this.sessions.find({
-      select: { id: true, revokedAt: true },
-      where: { revokedAt: MoreThan(now - this.config.accessTokenTtl * 1000) },
-    });
-    for (const row of recentlyRevoked)
-      this.revokedSessions.add(
-        row.id,
-        row.revokedAt! + this.config.accessTokenTtl * 1000,
+      await this.store.record(revocations);
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || !(await this.held.hold(revocations)))
+        throw error;
+      this.logger.warn(
+        `database unavailable: ${revocations.length} revocation(s) held in Redis until it answers`,
       );
-    const users = await this.users.find({
-      select: { id: true, tokenVersion: true },
-      where: { tokenVersion: MoreThan(0) },
-    });
-    for (const user of users) this.userVersions.set(user.id, user.tokenVersion);
-    this.syncedUntilMs = now;
-  }
-
-  private addBlockedJti(jti: string, expiresAtMs: number): void {
-    if (this.blockedJtis.add(jti, expiresAtMs))
-      this.emit({ kind: 'token', jti });
-  }
-
-  /** Any access token of the session expires within one access-token lifetime of the revocation. */
-  private addRevokedSession(sessionId: string, revokedAtMs: number): void {
-    if (
-      this.revokedSessions.add(
-        sessionId,
-        revokedAtMs + this.config.accessTokenTtl * 1000,
-      )
-    ) {
-      this.emit({ kind: 'session', sessionId });
     }
+    await this.announce(revocations);
   }
 
-  private setUserVersion(userId: number, tokenVersion: number): void {
-    if ((this.userVersions.get(userId) ?? 0) >= tokenVersion) return;
-    this.userVersions.set(userId, tokenVersion);
-    this.emit({ kind: 'user', userId, tokenVersion });
+  /** Applies revocations here and publishes them to the other instances. */
+  private async announce(revocations: readonly Revocation[]): Promise<void> {
+    for (const revocation of revocations) this.state.apply(revocation);
+    await this.bus.publish(revocations);
   }
 
-  private emit(event: RevocationEvent): void {
-    for (const listener of this.listeners) listener(event);
+  /** Any access token issued before now has expired one lifetime from now. */
+  private lastTokenExpiry(): number {
+    return Date.now() + this.config.accessTokenTtl * 1000;
   }
 
-  private every(ms: number, task: () => Promise<void>): void {
-    const timer = setInterval(() => {
-      task().catch((error: unknown) =>
-        this.logger.warn(`background revocation task failed: ${String(error)}`),
-      );
-    }, ms);
-    timer.unref();
-    this.timers.push(timer);
+  private sessionRevocation(sessionId: string, userId: number): Revocation {
+    return {
+      kind: 'session',
+      sessionId,
+      userId,
+      expiresAtMs: this.lastTokenExpiry(),
+    };
   }
+}
+
+function tokenRevocation(principal: Principal): Revocation {
+  return {
+    kind: 'token',
+    jti: principal.jti,
+    userId: principal.id,
+    expiresAtMs: principal.expiresAt * 1000,
+  };
 }

@@ -61,10 +61,13 @@ export class AuthService {
     return { access_token: access.token, access_expires_at: access.expiresAt };
   }
 
-  /** Ends the caller's session: its access token is blocklisted and its refresh token revoked. */
-  async logout(principal: Principal): Promise<void> {
-    await this.revocation.revokeToken(principal);
-    await this.sessions.revoke(principal.sessionId);
+  /**
+   * Ends the caller's session: its access token is blocklisted and its
+   * refresh token revoked, in one transaction, so a failure leaves neither
+   * done and a retry can do both.
+   */
+  logout(principal: Principal): Promise<void> {
+    return this.revocation.endSession(principal);
   }
 
   private issueFor(user: User, sessionId: string) {

@@ -76,13 +76,9 @@ export class SessionService {
     return session;
   }
 
-  async revoke(sessionId: string): Promise<void> {
-    const now = Date.now();
-    await this.sessions.update(
-      { id: sessionId, revokedAt: IsNull() },
-      { revokedAt: now },
-    );
-    this.revocation.sessionRevoked(sessionId, now);
+  /** Ends one session: its refresh token stops working and its access tokens are rejected. */
+  revoke(sessionId: string, userId: number): Promise<void> {
+    return this.revocation.revokeSession(sessionId, userId);
   }
 
   /** Revokes every live session of the user; their access tokens are revoked by the caller (token_version). */

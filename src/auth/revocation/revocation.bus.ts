@@ -1,0 +1,84 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { RedisService } from '../../redis/redis.service';
+import { parseRevocation, Revocation } from './revocation';
+
+interface Message {
+  origin: string;
+  revocations: unknown[];
+}
+
+/**
+ * The fast path between instances: every revocation is published on one
+ * Redis channel and applied by every other instance on receipt. Delivery is
+ * best effort (pub/sub keeps nothing for a subscriber that is away), which
+ * is why the database feed stays the safety net and every re-subscription
+ * triggers a catch-up read.
+ */
+@Injectable()
+export class RevocationBus {
+  private readonly logger = new Logger(RevocationBus.name);
+  /** Tells this instance's own messages apart: it applied them before publishing. */
+  private readonly origin = randomBytes(8).toString('hex');
+  private readonly channel: string;
+
+  constructor(private readonly redis: RedisService) {
+    this.channel = redis.key('revocations');
+  }
+
+  /**
+   * Delivers other instances' revocations to `onRevocations`, and calls
+   * `onSubscribed` each time the subscription is (re)established, so the
+   * caller can read what it missed while it was not listening.
+   */
+  listen(
+    onRevocations: (revocations: Revocation[]) => void,
+    onSubscribed: () => void,
+  ): void {
+    if (!this.redis.configured) return;
+    const subscriber = this.redis.subscriberClient;
+    subscriber.on('message', (channel: string, text: string) => {
+      if (channel !== this.channel) return;
+      const revocations = this.decode(text);
+      if (revocations.length > 0) onRevocations(revocations);
+    });
+    this.redis.onSubscriberReady(() => {
+      subscriber.subscribe(this.channel).then(onSubscribed, () => {
+        // The connection dropped again; the next 'ready' retries.
+      });
+    });
+  }
+
+  /** Publishes revocations; false when Redis is not there (the feed carries them then). */
+  async publish(revocations: readonly Revocation[]): Promise<boolean> {
+    if (!this.redis.available || revocations.length === 0) return false;
+    const message: Message = {
+      origin: this.origin,
+      revocations: [...revocations],
+    };
+    try {
+      await this.redis.client.publish(this.channel, JSON.stringify(message));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private decode(text: string): Revocation[] {
+    let message: Partial<Message>;
+    try {
+      message = JSON.parse(text) as Partial<Message>;
+    } catch {
+      this.logger.warn('dropped a revocation message that is not JSON');
+      return [];
+    }
+    if (message.origin === this.origin || !Array.isArray(message.revocations))
+      return [];
+    const revocations: Revocation[] = [];
+    for (const value of message.revocations) {
+      const revocation = parseRevocation(value);
+      if (revocation) revocations.push(revocation);
+    }
+    return revocations;
+  }
+}

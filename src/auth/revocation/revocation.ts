@@ -1,0 +1,63 @@
+/**
+ * One fact that makes access tokens stop counting, in the form every instance
+ * exchanges: written to the database (revocation_events), published over
+ * Redis, held in Redis while the database is away, and applied to each
+ * instance's memory. `expiresAtMs` is when the last access token it concerns
+ * has expired, so the fact can be forgotten.
+ */
+export type Revocation =
+  /** One access token (logout): blocklisted until its own exp. */
+  | { kind: 'token'; jti: string; userId: number; expiresAtMs: number }
+  /** Every access token of one session (logout, session end). */
+  | { kind: 'session'; sessionId: string; userId: number; expiresAtMs: number }
+  /** Every access token of the user issued below `tokenVersion` (disable, tier or password change, revoke-all). */
+  | { kind: 'user'; userId: number; tokenVersion: number; expiresAtMs: number };
+
+export type RevocationKind = Revocation['kind'];
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+function positiveInteger(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+/**
+ * The revocation a JSON value describes, or undefined for anything else. Used
+ * on what arrives over Redis: a malformed message is dropped, never applied
+ * half-way or allowed to throw in the subscriber.
+ */
+export function parseRevocation(value: unknown): Revocation | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const r = value as Record<string, unknown>;
+  if (!positiveInteger(r.userId) || !positiveInteger(r.expiresAtMs))
+    return undefined;
+  const base = { userId: r.userId, expiresAtMs: r.expiresAtMs };
+  switch (r.kind) {
+    case 'token':
+      return typeof r.jti === 'string' && ID.test(r.jti)
+        ? { kind: 'token', jti: r.jti, ...base }
+        : undefined;
+    case 'session':
+      return typeof r.sessionId === 'string' && ID.test(r.sessionId)
+        ? { kind: 'session', sessionId: r.sessionId, ...base }
+        : undefined;
+    case 'user':
+      return positiveInteger(r.tokenVersion)
+        ? { kind: 'user', tokenVersion: r.tokenVersion, ...base }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The value stored in revocation_events.subject: the id the revocation names. */
+export function subjectOf(revocation: Revocation): string {
+  switch (revocation.kind) {
+    case 'token':
+      return revocation.jti;
+    case 'session':
+      return revocation.sessionId;
+    case 'user':
+      return String(revocation.userId);
+  }
+}
