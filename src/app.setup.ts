@@ -99,4 +99,3 @@ export async function createApp(
   configureApp(app, rootLogger);
   return app;
 }
-

@@ -3,93 +3,7 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { DRIVERS, TestDatabase } from './support/databases';
 import { sleep, TEST_JWT_SECRET, TestApp } from './support/test-app';
-
-interface Closed {
-  code: number;
-  reason: string;
-  /** Date.now() when the client saw the close. */
-  at: number;
-}
-
-/** A real `ws` client that records what it receives. */
-class Client {
-  private readonly inbox: any[] = [];
-  private waiter?: () => void;
-  readonly closed: Promise<Closed>;
-  isClosed = false;
-
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
-      this.inbox.push(JSON.parse((data as Buffer).toString('utf8')));
-      this.waiter?.();
-    });
-    this.closed = new Promise((resolve) =>
-      socket.on('close', (code, reason) => {
-        this.isClosed = true;
-        resolve({ code, reason: reason.toString(), at: Date.now() });
-      }),
-    );
-  }
-
-  static open(api: TestApp, token: string): Promise<Client> {
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(
-        `${api.wsUrl}/ws?token=${encodeURIComponent(token)}`,
-      );
-      const client = new Client(socket);
-      socket.once('open', () => resolve(client));
-      socket.once('unexpected-response', (_request, response) =>
-        reject(new Error(`upgrade refused: ${response.statusCode}`)),
-      );
-      socket.once('error', reject);
-    });
-  }
-
-  send(event: string, data?: unknown): void {
-    this.socket.send(JSON.stringify({ event, data }));
-  }
-
-  sendRaw(frame: string): void {
-    this.socket.send(frame);
-  }
-
-  /** The next message, in order of arrival. */
-  async next(timeoutMs = 2000): Promise<any> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.inbox.length === 0) {
-      if (Date.now() > deadline)
-        throw new Error('no message within ' + timeoutMs + ' ms');
-      await new Promise<void>((resolve) => {
-        this.waiter = resolve;
-        setTimeout(resolve, 50);
-      });
-    }
-    return this.inbox.shift();
-  }
-
-  async request(event: string, data?: unknown): Promise<any> {
-    this.send(event, data);
-    return this.next();
-  }
-
-  /** Resolves with the close, or rejects when none comes within `timeoutMs`. */
-  closedWithin(timeoutMs: number): Promise<Closed> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`socket still open after ${timeoutMs} ms`)),
-        Math.max(0, timeoutMs),
-      );
-    });
-    return Promise.race([this.closed, timeout]).finally(() =>
-      clearTimeout(timer),
-    );
-  }
-
-  close(): void {
-    this.socket.terminate();
-  }
-}
+import { WsClient as Client } from './support/ws-client';
 
 interface Handshake {
   status: number;
@@ -159,7 +73,7 @@ describe.each(DRIVERS)('WebSocket endpoint on $name', (driver) => {
   const clients: Client[] = [];
 
   async function open(token: string): Promise<Client> {
-    const client = await Client.open(api, token);
+    const client = await Client.open(api.wsUrl, token);
     clients.push(client);
     return client;
   }
@@ -455,8 +369,8 @@ describe.each(DRIVERS)('WebSocket token expiry on $name', (driver) => {
 
   it('closes an idle socket with 4001 token_expired within 1 s of expiry, and keeps one that re-authenticated', async () => {
     const user = await api.createUser('expiring', 2);
-    const idle = await Client.open(api, user.access_token);
-    const renewed = await Client.open(api, user.access_token);
+    const idle = await Client.open(api.wsUrl, user.access_token);
+    const renewed = await Client.open(api.wsUrl, user.access_token);
     try {
       // Tokens carry whole-second expiries: refresh once the clock is in the next second, so the new one expires later.
       const firstExpiryMs = user.access_expires_at * 1000;
@@ -504,7 +418,7 @@ describe.each(DRIVERS)('WebSocket at shutdown on $name', (driver) => {
     const api = await TestApp.start(db);
     try {
       const user = await api.createUser('shutdown-watcher', 1);
-      const client = await Client.open(api, user.access_token);
+      const client = await Client.open(api.wsUrl, user.access_token);
       await api.close();
       expect(await client.closedWithin(2000)).toMatchObject({
         code: 1001,

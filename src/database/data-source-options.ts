@@ -9,7 +9,12 @@ import { AppConfig } from '../config/app-config';
 import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
 import { RevocationEvents1764400000000 } from './migrations/1764400000000-revocation-events';
 
-export const ENTITIES = [User, RefreshToken, BlocklistedJti, RevocationEventRow];
+export const ENTITIES = [
+  User,
+  RefreshToken,
+  BlocklistedJti,
+  RevocationEventRow,
+];
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
 export const MIGRATIONS = [
   InitialSchema1764115200000,

@@ -43,7 +43,7 @@ export class HealthController {
     } finally {
       clearTimeout(timer);
     }
-    if (this.redis.configured && !this.redis.available)
+    if (this.redis.configured && !(await this.redis.ping()))
       return { status: 'degraded', redis: 'unavailable' };
     return { status: 'ok' };
   }

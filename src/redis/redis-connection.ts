@@ -55,9 +55,15 @@ export class RedisConnection {
     return this.client.status === 'ready';
   }
 
-  /** Called on every (re)connection, so subscriptions and catch-ups can be redone. */
+  /**
+   * Called on every (re)connection, so subscriptions and catch-ups can be
+   * redone; at once too when the connection is already up (it connects in
+   * the background from construction, so it may have been quicker than the
+   * caller).
+   */
   onReady(listener: () => void): void {
     this.readyListeners.add(listener);
+    if (this.ready) listener();
   }
 
   connect(): void {

@@ -70,6 +70,16 @@ export class RedisService implements OnModuleDestroy {
     this.subscriber?.onReady(listener);
   }
 
+  /** Whether Redis answers a PING now (for /health; requests use `available`). */
+  async ping(): Promise<boolean> {
+    if (!this.available) return false;
+    try {
+      return (await this.client.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
   /** A key (or channel) name under REDIS_KEY_PREFIX. */
   key(name: string): string {
     return this.keyPrefix + name;

@@ -98,18 +98,48 @@ export class ServerProcess {
     return { code, output: output() };
   }
 
-  async get(
+  get(path: string, token?: string): Promise<{ status: number; body: any }> {
+    return this.request('GET', path, { token });
+  }
+
+  post(
     path: string,
+    body?: unknown,
     token?: string,
   ): Promise<{ status: number; body: any }> {
+    return this.request('POST', path, { body, token });
+  }
+
+  async request(
+    method: string,
+    path: string,
+    options: { body?: unknown; token?: string } = {},
+  ): Promise<{ status: number; body: any }> {
+    const headers: Record<string, string> = {};
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined)
+      headers['content-type'] = 'application/json';
     const response = await fetch(this.url + path, {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
+      method,
+      headers,
+      body:
+        options.body === undefined ? undefined : JSON.stringify(options.body),
     });
     const text = await response.text();
     return {
       status: response.status,
       body: text ? JSON.parse(text) : undefined,
     };
+  }
+
+  get wsUrl(): string {
+    return this.url.replace('http', 'ws');
+  }
+
+  /** SIGKILL: the instance dies without shutting anything down. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null) this.child.kill('SIGKILL');
+    await this.exited;
   }
 
   /** SIGTERM, as an orchestrator sends it; resolves with how the process ended. */

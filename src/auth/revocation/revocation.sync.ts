@@ -14,6 +14,7 @@ import { RevocationState } from './revocation-state';
 import { RevocationStore } from './revocation.store';
 
 const FEED_PAGE = 10_000;
+const HELD_FLUSH_MS = 1_000;
 
 /**
  * Keeps this instance's RevocationState in step with every other instance:
@@ -58,7 +59,11 @@ export class RevocationSync implements OnApplicationBootstrap, OnModuleDestroy {
       () => void this.catchUp(),
     );
     this.every(this.config.revocationSyncMs, () => this.poll());
-    this.every(this.config.revocationSyncMs, () => this.flushHeld());
+    // At least once a second whatever the poll period: a revocation held
+    // during an outage should reach the database soon after it is back.
+    this.every(Math.min(this.config.revocationSyncMs, HELD_FLUSH_MS), () =>
+      this.flushHeld(),
+    );
     this.every(this.config.blocklistPurgeSeconds * 1000, () => this.purge());
   }
 
