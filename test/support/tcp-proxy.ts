@@ -15,17 +15,17 @@ export class TcpProxy {
   ) {}
 
   static async start(targetHost: string, targetPort: number) {
-    let proxy: TcpProxy | undefined;
-    const server = createServer((client) =>
-      proxy!.accept(client, targetHost, targetPort),
-    );
+    const server = createServer();
     const port = await new Promise<number>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () =>
         resolve((server.address() as { port: number }).port),
       );
     });
-    proxy = new TcpProxy(server, port);
+    const proxy = new TcpProxy(server, port);
+    server.on('connection', (client) =>
+      proxy.accept(client, targetHost, targetPort),
+    );
     return proxy;
   }
 
