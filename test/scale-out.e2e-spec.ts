@@ -98,6 +98,7 @@ describe.each(DRIVERS)('several instances through Redis on $name', (driver) => {
     beforeAll(async () => {
       it3 = await startInstances(await driver.create(), 3, {
         REVOCATION_SYNC_MS: '60000',
+        WS_MAX_SOCKETS_PER_USER: '2',
       });
       [a, b, c] = it3.servers;
     });
@@ -140,6 +141,36 @@ describe.each(DRIVERS)('several instances through Redis on $name', (driver) => {
 
       expect(await socket.closedWithin(5_000)).toMatchObject({ code: 4002 });
       await waitFor(rejected(a, session.access_token), 5_000, 10);
+    });
+
+    it('WS_MAX_SOCKETS_PER_USER counts the sockets a user holds on every instance', async () => {
+      const user = await createUser(a, 'fast-sockets');
+      const session = await login(a, 'fast-sockets', user.password);
+      const onA = await WsClient.open(a.wsUrl, session.access_token);
+      const onB = await WsClient.open(b.wsUrl, session.access_token);
+      try {
+        await expect(
+          WsClient.open(c.wsUrl, session.access_token),
+        ).rejects.toThrow('upgrade refused: 429');
+        onA.close();
+        await onA.closed;
+        // The slot is given back when A sees the close.
+        await waitFor(
+          async () => {
+            try {
+              (await WsClient.open(c.wsUrl, session.access_token)).close();
+              return true;
+            } catch {
+              return false;
+            }
+          },
+          5_000,
+          50,
+        );
+      } finally {
+        onA.close();
+        onB.close();
+      }
     });
 
     it('after Redis is killed and restarted, revocations cross instances through it again', async () => {

@@ -18,6 +18,10 @@ type VerifyClientCallback = (
   headers?: Record<string, string>,
 ) => void;
 
+/** The upgrade request once admitted: what handleConnection receives. */
+export type AdmittedRequest = IncomingMessage &
+  WithPrincipal & { clusterCounted?: boolean };
+
 /** Event names are echoed in the "unknown event" error; a client cannot make that reply large. */
 const MAX_ECHOED_EVENT_LENGTH = 64;
 
@@ -50,14 +54,14 @@ export class AuthenticatingWsAdapter extends WsAdapter {
     } = {},
   ): any {
     const admission = this.appContext.get(SocketAdmission, { strict: false });
-    const verifyClient = (
+    const verifyClient = async (
       info: { req: IncomingMessage },
       done: VerifyClientCallback,
-    ): void => {
-      const request = info.req as IncomingMessage & WithPrincipal;
+    ): Promise<void> => {
+      const request = info.req as AdmittedRequest;
       let verdict;
       try {
-        verdict = admission.admit(request.url);
+        verdict = await admission.admit(request.url);
       } catch (error) {
         // Never let an unexpected error reach ws's upgrade handler, which would write its message to the client.
         this.log.error(
@@ -73,6 +77,7 @@ export class AuthenticatingWsAdapter extends WsAdapter {
       }
       if (verdict.accepted) {
         request.principal = verdict.principal;
+        request.clusterCounted = verdict.clusterCounted;
         done(true);
         return;
       }

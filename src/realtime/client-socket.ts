@@ -7,7 +7,11 @@ import { WS_ERROR_EVENT } from './realtime.constants';
  * A connected client: the ws socket carrying the principal it authenticated
  * as, where principalOf (and so @RequireTier) reads it.
  */
-export type ClientSocket = WebSocket & WithPrincipal;
+export type ClientSocket = WebSocket &
+  WithPrincipal & {
+    /** Set while the socket is counted in Redis for its user (ClusterSocketCount). */
+    countedFor?: number;
+  };
 
 /** Sends `{"event","data"}` if the socket is still open; frames to a closing socket are dropped. */
 export function sendEvent(

@@ -14,11 +14,9 @@ import {
   WebSocketGateway,
   WsResponse,
 } from '@nestjs/websockets';
-import type { IncomingMessage } from 'node:http';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { RequireTier } from '../auth/decorators/require-tier.decorator';
 import type { Principal } from '../auth/principal';
-import type { WithPrincipal } from '../auth/principal-of';
 import type { RevocationEvent } from '../auth/revocation/revocation-event';
 import { RevocationService } from '../auth/revocation/revocation.service';
 import { AccessTokenAuthenticator } from '../auth/services/access-token-authenticator.service';
@@ -27,7 +25,9 @@ import { ApiException } from '../common/api.exception';
 import { ErrorCode, WsCloseCode } from '../common/error-codes';
 import { validationPipe } from '../common/validation';
 import { AppConfig } from '../config/app-config';
+import type { AdmittedRequest } from './authenticating-ws.adapter';
 import { ClientSocket, sendError } from './client-socket';
+import { ClusterSocketCount } from './cluster-socket-count';
 import { AuthMessageDto } from './dto/auth-message.dto';
 import { WS_EXPIRY_SWEEP_MS, WS_PATH } from './realtime.constants';
 import { SocketRegistry } from './socket-registry';
@@ -70,8 +70,10 @@ export class RealtimeGateway
     private readonly registry: SocketRegistry<ClientSocket>,
     private readonly authenticator: AccessTokenAuthenticator,
     private readonly revocation: RevocationService,
+    private readonly clusterCount: ClusterSocketCount,
     private readonly config: AppConfig,
   ) {
+    clusterCount.countsFrom(() => registry.countsByUser());
     const sockets = registry;
     this.onPong = function (this: ClientSocket) {
       sockets.markAlive(this);
@@ -98,12 +100,12 @@ export class RealtimeGateway
     }
   }
 
-  handleConnection(
-    client: ClientSocket,
-    request: IncomingMessage & WithPrincipal,
-  ): void {
+  handleConnection(client: ClientSocket, request: AdmittedRequest): void {
     const principal = request.principal;
     request.principal = undefined;
+    // Counted in Redis at the handshake: handleDisconnect gives it back,
+    // whichever way the socket ends (including the refusals below).
+    if (principal && request.clusterCounted) client.countedFor = principal.id;
     if (!principal) {
       // Only reachable if a socket bypassed the adapter's verifyClient.
       client.close(1011, ErrorCode.InternalError);
@@ -128,6 +130,10 @@ export class RealtimeGateway
 
   handleDisconnect(client: ClientSocket): void {
     this.registry.remove(client);
+    if (client.countedFor !== undefined) {
+      this.clusterCount.release(client.countedFor);
+      client.countedFor = undefined;
+    }
   }
 
   /** `{"event":"whoami"}` -> who this socket is authenticated as, and until when. */

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { AppConfig } from '../config/app-config';
 import type { ClientSocket } from './client-socket';
+import { ClusterSocketCount } from './cluster-socket-count';
 import { RealtimeGateway } from './realtime.gateway';
 import { SocketAdmission } from './socket-admission.service';
 import { SocketRegistry } from './socket-registry';
@@ -16,6 +17,7 @@ import { SocketRegistry } from './socket-registry';
   providers: [
     RealtimeGateway,
     SocketAdmission,
+    ClusterSocketCount,
     {
       provide: SocketRegistry,
       inject: [AppConfig],

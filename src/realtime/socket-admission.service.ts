@@ -6,10 +6,16 @@ import { ErrorCode } from '../common/error-codes';
 import type { ErrorBody } from '../common/http-exception.filter';
 import { AppConfig } from '../config/app-config';
 import type { ClientSocket } from './client-socket';
+import { ClusterSocketCount } from './cluster-socket-count';
 import { SocketRegistry } from './socket-registry';
 
 export type HandshakeVerdict =
-  | { accepted: true; principal: Principal }
+  | {
+      accepted: true;
+      principal: Principal;
+      /** Whether the socket was counted in Redis and must be given back on close. */
+      clusterCounted: boolean;
+    }
   | {
       accepted: false;
       status: number;
@@ -31,10 +37,11 @@ export class SocketAdmission {
   constructor(
     private readonly authenticator: AccessTokenAuthenticator,
     private readonly registry: SocketRegistry<ClientSocket>,
+    private readonly clusterCount: ClusterSocketCount,
     private readonly config: AppConfig,
   ) {}
 
-  admit(url: string | undefined): HandshakeVerdict {
+  async admit(url: string | undefined): Promise<HandshakeVerdict> {
     try {
       const token = tokenParameter(url);
       if (!token) {
@@ -46,11 +53,7 @@ export class SocketAdmission {
       const principal = this.authenticator.authenticate(token);
       switch (this.registry.admission(principal.id)) {
         case 'user_limit':
-          throw new ApiException(
-            ErrorCode.RateLimited,
-            `At most ${this.config.wsMaxSocketsPerUser} open WebSockets per user; close one first`,
-            { 'Retry-After': RETRY_AFTER_SECONDS },
-          );
+          throw this.userLimit();
         case 'total_limit':
           throw new ApiException(
             ErrorCode.ServiceUnavailable,
@@ -59,8 +62,16 @@ export class SocketAdmission {
               'Retry-After': RETRY_AFTER_SECONDS,
             },
           );
-        case 'ok':
-          return { accepted: true, principal };
+        case 'ok': {
+          // The same bound over every instance, when Redis is configured.
+          const reservation = await this.clusterCount.reserve(principal.id);
+          if (reservation === 'refused') throw this.userLimit();
+          return {
+            accepted: true,
+            principal,
+            clusterCounted: reservation === 'counted',
+          };
+        }
       }
     } catch (error) {
       if (!(error instanceof ApiException)) throw error;
@@ -71,6 +82,14 @@ export class SocketAdmission {
         headers: error.headers,
       };
     }
+  }
+
+  private userLimit(): ApiException {
+    return new ApiException(
+      ErrorCode.RateLimited,
+      `At most ${this.config.wsMaxSocketsPerUser} open WebSockets per user; close one first`,
+      { 'Retry-After': RETRY_AFTER_SECONDS },
+    );
   }
 }
 

@@ -75,6 +75,14 @@ export class SocketRegistry<S extends object> {
     return this.byUser.get(userId)?.size ?? 0;
   }
 
+  /** Open sockets per user on this instance. */
+  countsByUser(): Map<number, number> {
+    const counts = new Map<number, number>();
+    for (const [userId, sockets] of this.byUser)
+      counts.set(userId, sockets.size);
+    return counts;
+  }
+
   admission(userId: number): Admission {
     if (this.countOf(userId) >= this.limits.perUser) return 'user_limit';
     if (this.entries.size >= this.limits.total) return 'total_limit';
