@@ -10,7 +10,7 @@
  * processes -> write bench/RESULTS.md and bench/results.json -> stop
  * everything (also on failure or Ctrl-C, see lib/proc.js).
  *
- * Options: --quick, --no-build (use the existing dist/), --skip=read,login,refresh,ws,layers
+ * Options: --quick, --no-build (use the existing dist/), --skip=read,login,refresh,ws,multi,layers
  * Env: BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306/test to run on MariaDB
  *      (scenario 5 then runs on SQLite too, for comparison).
  */
@@ -100,6 +100,7 @@ async function main() {
   if (!skip.has('login')) progress.plan(CFG.loginRuns * (3 * CFG.loginDurationS + 1) * 1000);
   if (!skip.has('refresh')) progress.plan((primaryKind === 'mysql' ? 2 : 1) * (CFG.warmupS * 1000 + CFG.runs * (CFG.durationS * 1000 + CFG.logoutSessions * 2 + 3000)));
   if (!skip.has('ws')) progress.plan(CFG.wsRuns * (5000 + CFG.wsLogouts * 40) + 5000);
+  if (!skip.has('multi')) progress.plan(20_000 + CFG.wsLogouts * 40 + 2 * (CFG.warmupS + CFG.runs * CFG.durationS) * 1000);
 
   build(results);
   const argon2Options = serverArgon2Options();
@@ -196,6 +197,16 @@ async function main() {
       results.errors.push(`websocket: ${error.message.split('\n')[0]}`);
     }
     if (results.scenarios.websocket.status !== 'run') progress.log(`scenario 6: ${results.scenarios.websocket.status} (${results.scenarios.websocket.reason})`);
+  }
+
+  if (!skip.has('multi')) {
+    try {
+      results.scenarios.multiInstance = await require('./scenarios/multi-instance').run(ctx, { databaseUrl: dbSmall.serverUrl });
+    } catch (error) {
+      results.scenarios.multiInstance = { status: 'not run: failed', reason: error.message.split('\n')[0] };
+      results.errors.push(`multi-instance: ${error.message.split('\n')[0]}`);
+    }
+    progress.advance(20_000);
   }
 
   if (!skip.has('layers')) {

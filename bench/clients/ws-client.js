@@ -66,10 +66,14 @@ async function logouts({ httpUrl, indices, timeoutMs = 5000 }) {
     );
     const res = await fetch(`${httpUrl}/auth/logout`, { method: 'POST', headers: { authorization: `Bearer ${tokens[t]}` } });
     await res.arrayBuffer();
+    const answeredMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const timeout = new Promise((resolve) => setTimeout(() => resolve(null), timeoutMs));
     const times = await Promise.race([closed, timeout]);
-    // The sample is the time to the LAST of the token's sockets closing.
-    samples.push({ ms: times ? Math.max(...times, 0) : null, status: res.status, sockets: group.length, codes: [...new Set(codes)] });
+    // The sample is the time to the LAST of the token's sockets closing,
+    // from sending the logout (ms) and from reading its answer (afterAnswerMs;
+    // 0 when the sockets had closed before the answer was read).
+    const last = times ? Math.max(...times, 0) : null;
+    samples.push({ ms: last, afterAnswerMs: last === null ? null : Math.max(0, last - answeredMs), status: res.status, sockets: group.length, codes: [...new Set(codes)] });
     await new Promise((r) => setTimeout(r, 20));
   }
   return { samples };
