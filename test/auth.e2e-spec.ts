@@ -642,6 +642,56 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
     }
   });
 
+  it('reads a revocation written by a writer whose clock lags far behind (the feed goes by id, not time)', async () => {
+    const user = await api.createUser('lagging-writer', 2);
+    expect((await api.get('/auth/me', user.access_token)).status).toBe(200);
+    // Another instance or the CLI on a host whose clock is an hour behind.
+    const lagging = Date.now() - 3_600_000;
+    await api.app
+      .get(DataSource)
+      .query(
+        'INSERT INTO revocation_events (kind, subject, user_id, token_version, expires_at, created_at) VALUES (?, ?, ?, NULL, ?, ?)',
+        [
+          'session',
+          user.refresh_token.split('.')[0],
+          user.id,
+          lagging + 3_600_000 + 900_000,
+          lagging,
+        ],
+      );
+    await waitFor(
+      async () => (await api.get('/auth/me', user.access_token)).status === 401,
+      5_000,
+    );
+    expect((await api.get('/auth/me', user.access_token)).body.code).toBe(
+      'token_revoked',
+    );
+  });
+
+  it('a restarted instance still rejects a logged-out session after its refresh-token row is purged', async () => {
+    const user = await api.createUser('purged-session', 2);
+    const sibling = await api.post('/auth/refresh', {
+      refresh_token: user.refresh_token,
+    });
+    expect(sibling.status).toBe(200);
+    await api.post('/auth/logout', undefined, user.access_token);
+    // What the purge does once the refresh token's own lifetime is over,
+    // which can come before the session's access tokens expire.
+    await api.app
+      .get(DataSource)
+      .query('DELETE FROM refresh_tokens WHERE id = ?', [
+        user.refresh_token.split('.')[0],
+      ]);
+    const late = await ServerProcess.start({ DATABASE_URL: db.url });
+    try {
+      expect(
+        (await late.get('/auth/me', sibling.body.access_token)).body.code,
+      ).toBe('token_revoked');
+    } finally {
+      await late.stop();
+    }
+  });
+
   it('a second instance started later loads the revocations made before it', async () => {
     const user = await api.createUser('before-start', 2);
     await api.post('/auth/logout', undefined, user.access_token);

@@ -1,7 +1,7 @@
 import { createConnection } from 'mysql2/promise';
 import { DRIVERS, TestDatabase } from './support/databases';
 import { RedisServer } from './support/redis-server';
-import { ServerProcess } from './support/server-process';
+import { freePort, ServerProcess } from './support/server-process';
 import { TcpProxy } from './support/tcp-proxy';
 import { ADMIN, waitFor } from './support/test-app';
 import { WsClient } from './support/ws-client';
@@ -321,5 +321,50 @@ describe.each(DRIVERS)('several instances through Redis on $name', (driver) => {
         100,
       );
     });
+  });
+
+  it('an instance starts without its Redis, warns once, serves, and joins Redis when it appears', async () => {
+    const db = await driver.create();
+    const port = await freePort();
+    const server = await ServerProcess.start({
+      DATABASE_URL: db.url,
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
+      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'warn',
+    });
+    let redis: RedisServer | undefined;
+    try {
+      expect((await server.get('/health')).body).toEqual({
+        status: 'degraded',
+        redis: 'unavailable',
+      });
+      const admin = await login(server, ADMIN.username, ADMIN.password);
+      expect((await server.get('/auth/me', admin.access_token)).status).toBe(
+        200,
+      );
+      expect(
+        (await server.post('/auth/logout', undefined, admin.access_token))
+          .status,
+      ).toBe(204);
+      // Several reconnection attempts have failed by now, on two connections.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const warnings = server
+        .output()
+        .split('\n')
+        .filter((line) => /Redis (unavailable|lost)/.test(line));
+      expect(warnings).toHaveLength(1);
+
+      redis = await RedisServer.startOn(port);
+      await waitFor(
+        async () => (await server.get('/health')).body.status === 'ok',
+        15_000,
+        100,
+      );
+    } finally {
+      await server.kill();
+      await redis?.kill();
+      await db.drop();
+    }
   });
 });

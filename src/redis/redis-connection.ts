@@ -24,31 +24,60 @@ export function connectionOptions(): RedisOptions {
 }
 
 /**
- * One ioredis connection with its availability tracked, logged once per
- * change of state rather than once per failed command.
+ * Logs Redis going away and coming back once per outage for all the
+ * connections of a process, rather than once per connection, retry or
+ * failed command.
  */
+export class OutageLog {
+  private readonly down = new Set<string>();
+  private warned = false;
+  private wasUp = false;
+
+  constructor(private readonly logger: Logger) {}
+
+  up(role: string): void {
+    this.down.delete(role);
+    if (this.down.size > 0) return;
+    if (this.warned)
+      this.logger.log('Redis is back: shared limits and revocations resume');
+    else if (!this.wasUp) this.logger.log('Redis connected');
+    this.warned = false;
+    this.wasUp = true;
+  }
+
+  lost(role: string, reason: string): void {
+    this.down.add(role);
+    if (this.warned) return;
+    this.warned = true;
+    this.logger.warn(
+      `Redis ${this.wasUp ? 'lost' : 'unavailable'} (${reason}): this instance falls back to ` +
+        'its own rate-limit counters and the database revocation feed, and keeps reconnecting',
+    );
+  }
+}
+
+/** One ioredis connection with its availability tracked. */
 export class RedisConnection {
   readonly client: Redis;
-  private wasReady = false;
-  private warnedDown = false;
   private readonly readyListeners = new Set<() => void>();
 
   constructor(
     url: string,
     private readonly role: string,
-    private readonly logger: Logger,
+    private readonly outages: OutageLog,
   ) {
     this.client = new Redis(url, connectionOptions());
     this.client.on('ready', () => {
-      this.warnedDown = false;
-      this.logger.log(`Redis ${this.role} connection ready`);
-      this.wasReady = true;
+      this.outages.up(this.role);
       for (const listener of this.readyListeners) listener();
     });
-    // Without an 'error' listener ioredis would crash the process; the
-    // state change is what operators need, so it is logged once.
-    this.client.on('error', (error: Error) => this.down(error.message));
-    this.client.on('close', () => this.down('connection closed'));
+    // Without an 'error' listener ioredis would crash the process.
+    this.client.on('error', (error: Error) =>
+      this.outages.lost(this.role, error.message),
+    );
+    this.client.on('close', () =>
+      this.outages.lost(this.role, 'connection closed'),
+    );
   }
 
   get ready(): boolean {
@@ -81,14 +110,5 @@ export class RedisConnection {
     } catch {
       this.client.disconnect();
     }
-  }
-
-  private down(reason: string): void {
-    if (this.warnedDown) return;
-    this.warnedDown = true;
-    this.logger.warn(
-      `Redis ${this.role} connection ${this.wasReady ? 'lost' : 'unavailable'} (${reason}); ` +
-        'falling back to this instance and the database, retrying in the background',
-    );
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
-import { RedisConnection } from './redis-connection';
+import { OutageLog, RedisConnection } from './redis-connection';
 
 /**
  * The optional shared Redis of several instances (REDIS_URL). Unset, every
@@ -22,15 +22,12 @@ export class RedisService implements OnModuleDestroy {
   constructor(config: AppConfig) {
     this.keyPrefix = config.redisKeyPrefix;
     if (config.redisUrl === undefined) return;
-    this.commands = new RedisConnection(
-      config.redisUrl,
-      'command',
-      this.logger,
-    );
+    const outages = new OutageLog(this.logger);
+    this.commands = new RedisConnection(config.redisUrl, 'command', outages);
     this.subscriber = new RedisConnection(
       config.redisUrl,
       'subscriber',
-      this.logger,
+      outages,
     );
     // Connect at construction, in the background: start-up never waits for
     // Redis, and a Redis that is down only costs a warning.

@@ -14,7 +14,12 @@ export class RedisServer {
   private constructor(readonly port: number) {}
 
   static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+    return RedisServer.startOn(await freePort());
+  }
+
+  /** On a port chosen by the test (e.g. one an instance is already trying to reach). */
+  static async startOn(port: number): Promise<RedisServer> {
+    const server = new RedisServer(port);
     await server.restart();
     return server;
   }
