@@ -143,6 +143,26 @@ describe.each(DRIVERS)('several instances through Redis on $name', (driver) => {
       await waitFor(rejected(a, session.access_token), 5_000, 10);
     });
 
+    it('a WebSocket ticket issued on A opens a socket on B, once', async () => {
+      const user = await createUser(a, 'fast-ticket');
+      const session = await login(a, 'fast-ticket', user.password);
+      const issued = await a.post(
+        '/auth/ws-ticket',
+        undefined,
+        session.access_token,
+      );
+      expect(issued.status).toBe(200);
+      const url = `${b.wsUrl}/ws?ticket=${issued.body.ticket}`;
+      const socket = await WsClient.openUrl(url);
+      expect((await socket.request('whoami')).data.username).toBe(
+        'fast-ticket',
+      );
+      await expect(
+        WsClient.openUrl(`${c.wsUrl}/ws?ticket=${issued.body.ticket}`),
+      ).rejects.toThrow('upgrade refused: 401');
+      socket.close();
+    });
+
     it('WS_MAX_SOCKETS_PER_USER counts the sockets a user holds on every instance', async () => {
       const user = await createUser(a, 'fast-sockets');
       const session = await login(a, 'fast-sockets', user.password);

@@ -23,11 +23,15 @@ import {
   LoginResponse,
   RefreshResponse,
 } from './services/auth.service';
+import { IssuedTicket, WsTicketService } from './services/ws-ticket.service';
 import { Tier } from './tier';
 
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly tickets: WsTicketService,
+  ) {}
 
   @Public()
   @RateLimit(LOGIN_RATE_LIMIT)
@@ -50,6 +54,17 @@ export class AuthController {
   @HttpCode(204)
   logout(@CurrentUser() principal: Principal): Promise<void> {
     return this.auth.logout(principal);
+  }
+
+  /**
+   * A single-use ticket for `/ws?ticket=<ticket>`, valid 30 s: the socket
+   * opens as this access token (same session, expiry and revocation), and
+   * the token itself never travels in a URL.
+   */
+  @Post('ws-ticket')
+  @HttpCode(200)
+  wsTicket(@CurrentUser() principal: Principal): Promise<IssuedTicket> {
+    return this.tickets.issue(principal);
   }
 
   @Get('me')

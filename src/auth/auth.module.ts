@@ -24,6 +24,7 @@ import { AuthService } from './services/auth.service';
 import { CredentialsService } from './services/credentials.service';
 import { PasswordHasher } from './services/password-hasher.service';
 import { SessionService } from './services/session.service';
+import { WsTicketService } from './services/ws-ticket.service';
 import { LocalStrategy } from './strategies/local.strategy';
 
 @Module({
@@ -59,12 +60,14 @@ import { LocalStrategy } from './strategies/local.strategy';
     RevocationSync,
     RevocationService,
     SessionService,
+    WsTicketService,
     LocalStrategy,
     TierGuard,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
   exports: [
     AccessTokenAuthenticator,
+    WsTicketService,
     PasswordHasher,
     RevocationService,
     SessionService,

@@ -50,6 +50,10 @@ export class AppConfig {
   readonly wsMaxSocketsPerUser!: number;
   readonly wsMaxSockets!: number;
   readonly wsHeartbeatSeconds!: number;
+  /** Frames one socket may send per second before it gets error events (and, past twice that, is closed). */
+  readonly wsMaxMessagesPerSecond!: number;
+  /** Browser origins allowed to open a WebSocket; undefined means any. Requests without Origin always pass. */
+  readonly wsAllowedOrigins?: readonly string[];
   /** redis:// or rediss:// URL of the Redis shared by several instances; unset means one instance alone. */
   readonly redisUrl?: string;
   /** Prefix of every Redis key and channel, so several deployments can share one Redis. */

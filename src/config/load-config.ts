@@ -119,6 +119,29 @@ export function parseTrustProxy(value: string | undefined): TrustProxy {
   return entries;
 }
 
+/** WS_ALLOWED_ORIGINS: comma list of `scheme://host[:port]` origins; unset means any. */
+export function parseOrigins(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const origins = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin !== origin.toLowerCase().replace(/\/$/, '')) {
+      throw new ConfigError(
+        `WS_ALLOWED_ORIGINS must be a comma list of origins such as https://app.example.com, got "${origin}"`,
+      );
+    }
+  }
+  return origins.map((origin) => new URL(origin).origin);
+}
+
 /** REDIS_URL: `redis://[user:pass@]host:port/db` or `rediss://` (TLS); unset means no Redis. */
 export function parseRedisUrl(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -252,6 +275,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ),
     wsMaxSockets: integer(env, 'WS_MAX_SOCKETS', 50_000, 1, 1_000_000),
     wsHeartbeatSeconds: integer(env, 'WS_HEARTBEAT_SECONDS', 30, 1, 3600),
+    wsMaxMessagesPerSecond: integer(
+      env,
+      'WS_MAX_MESSAGES_PER_SECOND',
+      50,
+      1,
+      100_000,
+    ),
+    wsAllowedOrigins: parseOrigins(raw(env, 'WS_ALLOWED_ORIGINS')),
     redisUrl: parseRedisUrl(raw(env, 'REDIS_URL')),
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'auth:',
   });

@@ -4,12 +4,13 @@ import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { Observable } from 'rxjs';
 import type { RawData, WebSocket } from 'ws';
-import type { WithPrincipal } from '../auth/principal-of';
 import { ErrorCode } from '../common/error-codes';
 import { redactUrl } from '../common/logger';
-import { sendError, sendEvent } from './client-socket';
+import type { AdmittedRequest } from './admitted-request';
+import { ClientSocket, sendError, sendEvent } from './client-socket';
 import { WS_MAX_PAYLOAD_BYTES } from './realtime.constants';
 import { SocketAdmission } from './socket-admission.service';
+import { SocketSupervisor } from './socket-supervisor.service';
 
 type VerifyClientCallback = (
   verified: boolean,
@@ -17,10 +18,6 @@ type VerifyClientCallback = (
   message?: string,
   headers?: Record<string, string>,
 ) => void;
-
-/** The upgrade request once admitted: what handleConnection receives. */
-export type AdmittedRequest = IncomingMessage &
-  WithPrincipal & { clusterCounted?: boolean };
 
 /** Event names are echoed in the "unknown event" error; a client cannot make that reply large. */
 const MAX_ECHOED_EVENT_LENGTH = 64;
@@ -55,13 +52,13 @@ export class AuthenticatingWsAdapter extends WsAdapter {
   ): any {
     const admission = this.appContext.get(SocketAdmission, { strict: false });
     const verifyClient = async (
-      info: { req: IncomingMessage },
+      info: { req: IncomingMessage; origin?: string },
       done: VerifyClientCallback,
     ): Promise<void> => {
       const request = info.req as AdmittedRequest;
       let verdict;
       try {
-        verdict = await admission.admit(request.url);
+        verdict = await admission.admit(request.url, request.headers.origin);
       } catch (error) {
         // Never let an unexpected error reach ws's upgrade handler, which would write its message to the client.
         this.log.error(
@@ -90,12 +87,20 @@ export class AuthenticatingWsAdapter extends WsAdapter {
         ...verdict.headers,
       });
     };
-    return super.create(port, {
+    const server = super.create(port, {
       ...options,
       perMessageDeflate: false,
       maxPayload: WS_MAX_PAYLOAD_BYTES,
       verifyClient,
     });
+    // Registered before Nest binds the gateway's connection handler, so the
+    // socket is supervised (principal set, registered) before any gateway
+    // code sees it: every gateway gets the same rules.
+    const supervisor = this.appContext.get(SocketSupervisor, { strict: false });
+    server.on('connection', (client: ClientSocket, request: AdmittedRequest) =>
+      supervisor.attach(client, request),
+    );
+    return server;
   }
 
   /**
@@ -107,7 +112,9 @@ export class AuthenticatingWsAdapter extends WsAdapter {
     handlers: MessageMappingProperties[],
     transform: (data: any) => Observable<any>,
   ): void {
+    const supervisor = this.appContext.get(SocketSupervisor, { strict: false });
     client.on('message', (data: RawData) => {
+      if (!supervisor.admitFrame(client)) return;
       const message = parseMessage(data);
       if (typeof message === 'string') {
         sendError(client, { error: message, code: ErrorCode.ValidationError });

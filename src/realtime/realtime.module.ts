@@ -6,6 +6,7 @@ import { ClusterSocketCount } from './cluster-socket-count';
 import { RealtimeGateway } from './realtime.gateway';
 import { SocketAdmission } from './socket-admission.service';
 import { SocketRegistry } from './socket-registry';
+import { SocketSupervisor } from './socket-supervisor.service';
 
 /**
  * The WebSocket endpoint. Needs `app.useWebSocketAdapter(new
@@ -13,10 +14,12 @@ import { SocketRegistry } from './socket-registry';
  * upgrade through SocketAdmission.
  */
 @Module({
+  exports: [SocketSupervisor],
   imports: [AuthModule],
   providers: [
     RealtimeGateway,
     SocketAdmission,
+    SocketSupervisor,
     ClusterSocketCount,
     {
       provide: SocketRegistry,

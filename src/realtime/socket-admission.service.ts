@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AccessTokenAuthenticator } from '../auth/services/access-token-authenticator.service';
+import { WsTicketService } from '../auth/services/ws-ticket.service';
 import type { Principal } from '../auth/principal';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
@@ -27,30 +28,30 @@ export type HandshakeVerdict =
 const RETRY_AFTER_SECONDS = '5';
 
 /**
- * Decides, during the HTTP upgrade, whether a WebSocket may open: the access
- * token of the `token` query parameter (and only there) must be valid and
- * unrevoked, as decided by the same AccessTokenAuthenticator the REST guard
- * uses, and the socket must fit the per-user and per-instance bounds.
+ * Decides, during the HTTP upgrade, whether a WebSocket may open: a browser's
+ * Origin must be allowed (WS_ALLOWED_ORIGINS); the access token of the
+ * `token` query parameter, or the principal a single-use `ticket` was issued
+ * for, must be valid and unrevoked, as decided by the same
+ * AccessTokenAuthenticator the REST guard uses; and the socket must fit the
+ * per-user (over every instance, with Redis) and per-instance bounds.
  */
 @Injectable()
 export class SocketAdmission {
   constructor(
     private readonly authenticator: AccessTokenAuthenticator,
+    private readonly tickets: WsTicketService,
     private readonly registry: SocketRegistry<ClientSocket>,
     private readonly clusterCount: ClusterSocketCount,
     private readonly config: AppConfig,
   ) {}
 
-  async admit(url: string | undefined): Promise<HandshakeVerdict> {
+  async admit(
+    url: string | undefined,
+    origin: string | undefined,
+  ): Promise<HandshakeVerdict> {
     try {
-      const token = tokenParameter(url);
-      if (!token) {
-        throw new ApiException(
-          ErrorCode.Unauthorized,
-          'Missing access token; connect to /ws?token=<access_token>',
-        );
-      }
-      const principal = this.authenticator.authenticate(token);
+      this.checkOrigin(origin);
+      const principal = await this.principalOf(parameters(url));
       switch (this.registry.admission(principal.id)) {
         case 'user_limit':
           throw this.userLimit();
@@ -84,6 +85,50 @@ export class SocketAdmission {
     }
   }
 
+  /** Browsers send Origin; programs usually do not, and are not limited by it. */
+  private checkOrigin(origin: string | undefined): void {
+    const allowed = this.config.wsAllowedOrigins;
+    if (!allowed || origin === undefined || allowed.includes(origin)) return;
+    throw new ApiException(
+      ErrorCode.OriginNotAllowed,
+      'This origin may not open WebSockets here',
+    );
+  }
+
+  private async principalOf(query: URLSearchParams): Promise<Principal> {
+    const ticket = query.get('ticket');
+    if (ticket) {
+      const principal = await this.tickets.redeem(ticket);
+      if (!principal) {
+        throw new ApiException(
+          ErrorCode.Unauthorized,
+          'The ticket is unknown, used or expired; get a new one from POST /auth/ws-ticket',
+        );
+      }
+      if (principal.expiresAt * 1000 <= Date.now()) {
+        throw new ApiException(
+          ErrorCode.TokenExpired,
+          'The access token this ticket was issued for has expired',
+        );
+      }
+      if (this.authenticator.isRevoked(principal)) {
+        throw new ApiException(
+          ErrorCode.TokenRevoked,
+          'The access token this ticket was issued for has been revoked',
+        );
+      }
+      return principal;
+    }
+    const token = query.get('token');
+    if (!token) {
+      throw new ApiException(
+        ErrorCode.Unauthorized,
+        'Missing access token; connect to /ws?token=<access_token> or /ws?ticket=<ticket>',
+      );
+    }
+    return this.authenticator.authenticate(token);
+  }
+
   private userLimit(): ApiException {
     return new ApiException(
       ErrorCode.RateLimited,
@@ -93,11 +138,11 @@ export class SocketAdmission {
   }
 }
 
-function tokenParameter(url: string | undefined): string | null {
-  if (!url) return null;
+function parameters(url: string | undefined): URLSearchParams {
+  if (!url) return new URLSearchParams();
   try {
-    return new URL(url, 'http://localhost').searchParams.get('token');
+    return new URL(url, 'http://localhost').searchParams;
   } catch {
-    return null;
+    return new URLSearchParams();
   }
 }

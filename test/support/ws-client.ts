@@ -28,10 +28,15 @@ export class WsClient {
   }
 
   static open(wsBaseUrl: string, token: string): Promise<WsClient> {
+    return WsClient.openUrl(
+      `${wsBaseUrl}/ws?token=${encodeURIComponent(token)}`,
+    );
+  }
+
+  /** Opens a socket on a full URL (another gateway's path, or `?ticket=`). */
+  static openUrl(url: string): Promise<WsClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(
-        `${wsBaseUrl}/ws?token=${encodeURIComponent(token)}`,
-      );
+      const socket = new WebSocket(url);
       const client = new WsClient(socket);
       socket.once('open', () => resolve(client));
       socket.once('unexpected-response', (_request, response) =>
@@ -80,6 +85,11 @@ export class WsClient {
     return Promise.race([this.closed, timeout]).finally(() =>
       clearTimeout(timer),
     );
+  }
+
+  /** Everything received and not yet read, in order of arrival. */
+  drain(): any[] {
+    return this.inbox.splice(0);
   }
 
   close(): void {

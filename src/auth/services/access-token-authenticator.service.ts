@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
 import { Principal } from '../principal';
+import { RevocationEvent } from '../revocation/revocation-event';
 import { RevocationService } from '../revocation/revocation.service';
 import { AccessTokenService } from './access-token.service';
 
@@ -26,6 +27,11 @@ export class AccessTokenAuthenticator {
       );
     }
     return principal;
+  }
+
+  /** Tells `listener` of every revocation, from this or another instance (sockets close on it). */
+  onRevoked(listener: (event: RevocationEvent) => void): () => void {
+    return this.revocation.onRevoked(listener);
   }
 
   /** Whether a principal authenticated earlier still stands (used by long-lived sockets). */
