@@ -10,6 +10,7 @@ import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createRootLogger, PinoNestLogger, redactUrl } from './common/logger';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+import { developmentSecretWarning } from './config/development-secret-warning';
 import { AuthenticatingWsAdapter } from './realtime/authenticating-ws.adapter';
 
 /** Set on requests by JwtAuthGuard (`principal`) and by passport during login. */
@@ -75,6 +76,8 @@ export async function createApp(
   features: Type[] = [],
 ): Promise<NestFastifyApplication> {
   const rootLogger = createRootLogger(config);
+  const secretWarning = developmentSecretWarning(config);
+  if (secretWarning !== undefined) rootLogger.warn(secretWarning);
   const adapter = new FastifyAdapter({
     // Fastify's own per-request child loggers stay off (they cost on every
     // request); the onResponse hook below writes the one line we want.
