@@ -35,6 +35,7 @@ describe.each(DRIVERS)('foundation on $name', (driver) => {
           'token_version',
           'tokens_revoked_at',
           'created_at',
+          'session_epoch',
         ],
         refresh_tokens: [
           'id',
@@ -43,6 +44,7 @@ describe.each(DRIVERS)('foundation on $name', (driver) => {
           'created_at',
           'expires_at',
           'revoked_at',
+          'session_epoch',
         ],
         blocklisted_jtis: ['jti', 'user_id', 'expires_at', 'created_at'],
       })) {
@@ -64,7 +66,10 @@ describe.each(DRIVERS)('foundation on $name', (driver) => {
       const migrations = await api.app
         .get(DataSource)
         .query('SELECT name FROM migrations');
-      expect(migrations).toEqual([{ name: 'InitialSchema1764115200000' }]);
+      expect(migrations).toEqual([
+        { name: 'InitialSchema1764115200000' },
+        { name: 'SessionEpoch1764300000000' },
+      ]);
     } finally {
       await runner.release();
     }

@@ -53,8 +53,14 @@ export class UserAdministrationService {
       update.passwordHash !== undefined || update.disabled === true;
     const revokesTokens = endsSessions || update.permissionTier !== undefined;
     if (revokesTokens) {
-      if (endsSessions) await this.sessions.revokeAll(id);
+      // The new password (or the disable) and a newer session epoch land in
+      // one UPDATE; then the existing sessions are revoked, which moves the
+      // epoch on again. A login that read the user before the UPDATE gets a
+      // session behind the epoch (refused on refresh); one that reads it
+      // after sees the new password or the disabled flag.
+      if (endsSessions) update.sessionEpoch = user.sessionEpoch + 1;
       await this.revocation.revokeUserTokens(id, update);
+      if (endsSessions) await this.sessions.revokeAll(id);
     } else if (Object.keys(update).length > 0) {
       await this.users.update(id, update);
     }

@@ -6,10 +6,14 @@ import { RefreshToken } from '../auth/entities/refresh-token.entity';
 import { User } from '../users/entities/user.entity';
 import { AppConfig } from '../config/app-config';
 import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
+import { SessionEpoch1764300000000 } from './migrations/1764300000000-session-epoch';
 
 export const ENTITIES = [User, RefreshToken, BlocklistedJti];
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
-export const MIGRATIONS = [InitialSchema1764115200000];
+export const MIGRATIONS = [
+  InitialSchema1764115200000,
+  SessionEpoch1764300000000,
+];
 
 /**
  * The TypeORM options for both drivers, used by the app (DatabaseModule) and

@@ -54,6 +54,7 @@ export class UsersService {
       tokenVersion: 0,
       tokensRevokedAt: null,
       createdAt: Date.now(),
+      sessionEpoch: 0,
     });
     try {
       return await this.users.save(user);
