@@ -6,6 +6,7 @@ import {
 } from '@nestjs/platform-fastify';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
+import { clientErrorHandler, frameworkErrors } from './common/fastify-errors';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createRootLogger, PinoNestLogger, redactUrl } from './common/logger';
 import { validationPipe } from './common/validation';
@@ -87,6 +88,11 @@ export async function createApp(
     // A trading client may keep one connection for hours; the default 72 s
     // keep-alive is fine, but do not let a slow client hold a request forever.
     requestTimeout: 30_000,
+    // Errors raised before routing (bad URL, over-long path parameter) and by
+    // Node's HTTP parser (header overflow, timeout, garbage) get our
+    // `{error, code}` body too, not Fastify's.
+    frameworkErrors,
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, features),
@@ -102,4 +108,3 @@ export async function createApp(
   configureApp(app, rootLogger);
   return app;
 }
-
