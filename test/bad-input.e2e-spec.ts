@@ -59,7 +59,9 @@ describe.each(DRIVERS)('bad input on $name', (driver) => {
     const received: unknown[] = [];
     const next = () =>
       new Promise<any>((resolve) =>
-        socket.once('message', (data) => resolve(JSON.parse(data.toString()))),
+        socket.once('message', (data: Buffer) =>
+          resolve(JSON.parse(data.toString('utf8'))),
+        ),
       );
     try {
       for (const frame of [
