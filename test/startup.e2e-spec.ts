@@ -32,6 +32,19 @@ describe('start-up with a bad setting', () => {
       { JWT_SECRET: 'ab'.repeat(20) },
       'Configuration error: JWT_SECRET is not random: it has only 2 distinct characters',
     ],
+    [
+      'a bootstrap admin name POST /admin/users would refuse',
+      {
+        BOOTSTRAP_ADMIN_USERNAME: 'root admin',
+        BOOTSTRAP_ADMIN_PASSWORD: 'long-password-1',
+      },
+      'Configuration error: BOOTSTRAP_ADMIN_USERNAME must be 3-64 characters of letters, digits, ".", "_" or "-"',
+    ],
+    [
+      'a bootstrap admin password POST /admin/users would refuse',
+      { BOOTSTRAP_ADMIN_USERNAME: 'root', BOOTSTRAP_ADMIN_PASSWORD: 'admin' },
+      'Configuration error: BOOTSTRAP_ADMIN_PASSWORD must be longer than or equal to 8 characters',
+    ],
   ])('%s exits non-zero with one clear line', async (_name, env, line) => {
     const { code, output } = await ServerProcess.runToExit({
       JWT_SECRET: TEST_JWT_SECRET,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { QueryFailedError, Repository } from 'typeorm';
+import { Not, QueryFailedError, Repository } from 'typeorm';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
 import { Tier } from '../auth/tier';
@@ -80,6 +80,15 @@ export class UsersService {
       take: perPage,
     });
     return { items, total, page, per_page: perPage };
+  }
+
+  /** Enabled tier-4 users other than `exceptId`. */
+  countActiveAdminsExcept(exceptId: number): Promise<number> {
+    return this.users.countBy({
+      id: Not(exceptId),
+      permissionTier: Tier.Admin,
+      disabled: false,
+    });
   }
 }
 
