@@ -6,7 +6,11 @@ import {
 } from '@nestjs/platform-fastify';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
-import { clientErrorHandler, frameworkErrors } from './common/fastify-errors';
+import {
+  clientErrorHandler,
+  frameworkErrors,
+  serverFactory,
+} from './common/fastify-errors';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createRootLogger, PinoNestLogger, redactUrl } from './common/logger';
 import { validationPipe } from './common/validation';
@@ -88,11 +92,13 @@ export async function createApp(
     // A trading client may keep one connection for hours; the default 72 s
     // keep-alive is fine, but do not let a slow client hold a request forever.
     requestTimeout: 30_000,
-    // Errors raised before routing (bad URL, over-long path parameter) and by
-    // Node's HTTP parser (header overflow, timeout, garbage) get our
-    // `{error, code}` body too, not Fastify's.
+    // Errors raised before routing (bad URL, over-long path parameter), by
+    // Node's HTTP parser (header overflow, timeout, garbage) and by Node's
+    // server itself (no Host, unknown Expect) get our `{error, code}` body
+    // too, not Fastify's or an empty one.
     frameworkErrors,
     clientErrorHandler,
+    serverFactory,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, features),

@@ -189,6 +189,22 @@ describe.each(DRIVERS)('bad input on $name', (driver) => {
     });
 
     it.each([
+      ['an HTTP/1.1 request without Host', 'GET /health HTTP/1.1\r\n', 400],
+      [
+        'an Expect other than 100-continue',
+        'GET /health HTTP/1.1\r\nHost: x\r\nExpect: nope\r\n',
+        417,
+      ],
+    ])('%s', async (_name, head, status) => {
+      const response = await rawHttp(
+        api.url,
+        `${head}Connection: close\r\n\r\n`,
+      );
+      expect(response.status).toBe(status);
+      expect(errorShapeProblem(response.body)).toBeUndefined();
+    });
+
+    it.each([
       ['headers over the limit', `X-Big: ${'a'.repeat(20_000)}\r\n`, 431],
       ['an invalid Content-Length', 'Content-Length: abc\r\n', 400],
       [

@@ -13,7 +13,7 @@ export function toErrorBody(code: ErrorCode, error: string): ErrorBody {
 /**
  * Codes for errors raised by Nest, Fastify or Node's HTTP parser themselves,
  * which carry a status but none of our codes. A request too malformed or too
- * large to route (400, 408, 414, 431) is the client's input at fault.
+ * large to route (400, 408, 414, 417, 431) is the client's input at fault.
  */
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: ErrorCode.ValidationError,
@@ -26,6 +26,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   413: ErrorCode.PayloadTooLarge,
   414: ErrorCode.ValidationError,
   415: ErrorCode.ValidationError,
+  417: ErrorCode.ValidationError,
   422: ErrorCode.Unprocessable,
   429: ErrorCode.RateLimited,
   431: ErrorCode.ValidationError,

@@ -1,5 +1,11 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { STATUS_CODES } from 'node:http';
+import {
+  createServer,
+  IncomingMessage,
+  Server,
+  ServerResponse,
+  STATUS_CODES,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import { codeForStatus, toErrorBody } from './error-body';
 import { ErrorCode } from './error-codes';
@@ -74,4 +80,41 @@ export function clientErrorHandler(
     );
   }
   socket.destroySoon();
+}
+
+function sendRaw(response: ServerResponse, status: number, message: string) {
+  const body = JSON.stringify(
+    toErrorBody(codeForStatus(status) ?? ErrorCode.ValidationError, message),
+  );
+  response.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    Connection: 'close',
+  });
+  response.end(body);
+}
+
+/**
+ * Fastify's `serverFactory`: Node's own HTTP server, minus the two answers it
+ * would give by itself with an empty body: 400 to an HTTP/1.1 request without
+ * a Host header, and 417 to an `Expect` it does not know. Both are refused
+ * here with our body; everything else goes to Fastify unchanged.
+ */
+export function serverFactory(
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+): Server {
+  const server = createServer(
+    { requireHostHeader: false },
+    (request, response) => {
+      if (request.headers.host === undefined && request.httpVersion === '1.1') {
+        sendRaw(response, 400, 'HTTP/1.1 requests need a Host header');
+        return;
+      }
+      handler(request, response);
+    },
+  );
+  server.on('checkExpectation', (_request, response: ServerResponse) =>
+    sendRaw(response, 417, 'Only "Expect: 100-continue" is supported'),
+  );
+  return server;
 }
