@@ -412,4 +412,82 @@ describe.each(DRIVERS)('fuzzing on $name', (driver) => {
       socket!.close();
     }
   });
+
+  it('every WebSocket handshake query: accepted, or refused with exactly {error, code} and no 5xx', async () => {
+    const value = fc.oneof(
+      fc.constantFrom('admin', 'monitor'),
+      fc.string({ maxLength: 60 }),
+      fc.string({ unit: 'binary', maxLength: 60 }),
+      fc.stringMatching(
+        /^[A-Za-z0-9_-]{0,40}\.[A-Za-z0-9_-]{0,40}\.[A-Za-z0-9_-]{0,40}$/,
+      ),
+    );
+    const name = fc.oneof(
+      fc.constantFrom('token', '%74oken', 'TOKEN', 'ticket', 'access_token'),
+      fc.string({ maxLength: 8 }),
+    );
+    const search = fc
+      .array(fc.tuple(name, value, fc.boolean()), { maxLength: 3 })
+      .map((pairs) =>
+        pairs
+          .map(([key, text, encode]) => {
+            const token =
+              text === 'admin'
+                ? admin
+                : text === 'monitor'
+                  ? monitor.access_token
+                  : text;
+            // Names are sent as they are (already encoded or not); values encoded or raw-ish.
+            const shownKey = [...key]
+              .map((char) =>
+                /[A-Za-z0-9%_.~-]/.test(char) ? char : encodeURIComponent(char),
+              )
+              .join('');
+            const shownValue = encode
+              ? encodeURIComponent(token)
+              : [...token]
+                  .map((char) =>
+                    /[\x21-\x7e]/.test(char) && char !== '#' && char !== '&'
+                      ? char
+                      : encodeURIComponent(char),
+                  )
+                  .join('');
+            return `${shownKey}=${shownValue}`;
+          })
+          .join('&'),
+      );
+    await fc.assert(
+      fc.asyncProperty(search, async (query) => {
+        const outcome = await new Promise<{ status: number; body: string }>(
+          (resolve) => {
+            const socket = new WebSocket(`${api.wsUrl}/ws?${query}`);
+            socket.once('open', () => {
+              socket.close();
+              resolve({ status: 101, body: '' });
+            });
+            socket.once('unexpected-response', (_request, response) => {
+              let body = '';
+              response.on(
+                'data',
+                (chunk: Buffer) => (body += chunk.toString()),
+              );
+              response.on('end', () =>
+                resolve({ status: response.statusCode ?? 0, body }),
+              );
+            });
+            socket.once('error', (error) =>
+              resolve({ status: 0, body: String(error) }),
+            );
+          },
+        );
+        if (outcome.status === 101) return;
+        expectNoServerErrorAndShape(
+          outcome.status || 599,
+          outcome.body,
+          `/ws?${query}`,
+        );
+      }),
+      OPTIONS,
+    );
+  });
 });
