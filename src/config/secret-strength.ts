@@ -11,7 +11,7 @@ export function secretWeakness(secret: string): string | undefined {
   const characters = [...secret];
   const distinct = new Set(characters).size;
   if (distinct < MIN_DISTINCT_CHARACTERS) {
-    return `it has only ${distinct} distinct characters (at least ${MIN_DISTINCT_CHARACTERS} expected)`;
+    return `it has only ${distinct} distinct character${distinct === 1 ? '' : 's'} (at least ${MIN_DISTINCT_CHARACTERS} expected)`;
   }
   const period = shortestPeriod(characters);
   if (period <= characters.length / 2) {
