@@ -6,10 +6,16 @@ import {
 } from '@nestjs/platform-fastify';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
+import {
+  clientErrorHandler,
+  frameworkErrors,
+  serverFactory,
+} from './common/fastify-errors';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { createRootLogger, PinoNestLogger, redactUrl } from './common/logger';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
+import { developmentSecretWarning } from './config/development-secret-warning';
 import { AuthenticatingWsAdapter } from './realtime/authenticating-ws.adapter';
 
 /** Set on requests by JwtAuthGuard (`principal`) and by passport during login. */
@@ -75,6 +81,8 @@ export async function createApp(
   features: Type[] = [],
 ): Promise<NestFastifyApplication> {
   const rootLogger = createRootLogger(config);
+  const secretWarning = developmentSecretWarning(config);
+  if (secretWarning !== undefined) rootLogger.warn(secretWarning);
   const adapter = new FastifyAdapter({
     // Fastify's own per-request child loggers stay off (they cost on every
     // request); the onResponse hook below writes the one line we want.
@@ -84,6 +92,13 @@ export async function createApp(
     // A trading client may keep one connection for hours; the default 72 s
     // keep-alive is fine, but do not let a slow client hold a request forever.
     requestTimeout: 30_000,
+    // Errors raised before routing (bad URL, over-long path parameter), by
+    // Node's HTTP parser (header overflow, timeout, garbage) and by Node's
+    // server itself (no Host, unknown Expect) get our `{error, code}` body
+    // too, not Fastify's or an empty one.
+    frameworkErrors,
+    clientErrorHandler,
+    serverFactory,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, features),

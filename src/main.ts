@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { checkBootstrapAdmin } from './admin/bootstrap-admin-settings';
 import { createApp } from './app.setup';
 import { ConfigError, loadConfig, loadEnvFile } from './config/load-config';
 
@@ -7,6 +8,7 @@ async function bootstrap(): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    checkBootstrapAdmin(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       // One clear line for the operator, no stack trace.

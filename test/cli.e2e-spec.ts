@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DRIVERS, TestDatabase } from './support/databases';
-import { TEST_JWT_SECRET, TestApp, waitFor } from './support/test-app';
+import { ADMIN, TEST_JWT_SECRET, TestApp, waitFor } from './support/test-app';
 
 /** Runs the operator CLI as an operator would, feeding `stdin`; returns exit code and output. */
 function cli(
@@ -122,4 +122,45 @@ describe.each(DRIVERS)('operator CLI on $name', (driver) => {
       ).body.code,
     ).toBe('account_disabled');
   });
+
+  it('refuses to leave no enabled admin: set-tier or disable of the last admin is an error', async () => {
+    for (const args of [
+      ['users:set-tier', ADMIN.username, '--tier', '3'],
+      ['users:disable', ADMIN.username],
+    ]) {
+      expect(await cli(db.url, args)).toMatchObject({
+        code: 1,
+        stderr:
+          'error: This change would leave no enabled admin (tier 4); promote or enable another admin first\n',
+      });
+    }
+    expect(
+      (await api.login(ADMIN.username, ADMIN.password)).permission_tier,
+    ).toBe(4);
+  });
+
+  it.each([
+    [
+      ['users:create', 'a b', '--tier', '2'],
+      'long-password-1\n',
+      /^error: username must be 3-64 characters/,
+    ],
+    [
+      ['users:create', 'ab', '--tier', '2'],
+      'long-password-1\n',
+      /^error: username must be 3-64 characters/,
+    ],
+    [
+      ['users:create', 'short-pass', '--tier', '2'],
+      'short\n',
+      /^error: password must be longer than or equal to 8 characters/,
+    ],
+  ])(
+    'users:create applies the rules of POST /admin/users: %j',
+    async (args, stdin, message) => {
+      const result = await cli(db.url, args, stdin);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(message);
+    },
+  );
 });

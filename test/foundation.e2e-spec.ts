@@ -36,6 +36,7 @@ describe.each(DRIVERS)('foundation on $name', (driver) => {
           'token_version',
           'tokens_revoked_at',
           'created_at',
+          'session_epoch',
         ],
         refresh_tokens: [
           'id',
@@ -44,6 +45,7 @@ describe.each(DRIVERS)('foundation on $name', (driver) => {
           'created_at',
           'expires_at',
           'revoked_at',
+          'session_epoch',
         ],
         blocklisted_jtis: ['jti', 'user_id', 'expires_at', 'created_at'],
         revocation_events: [

@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ServerProcess } from './support/server-process';
+import { TEST_JWT_SECRET } from './support/test-app';
 
 /** Start-up as an operator sees it: the real entry point, a bad setting, one line, a non-zero exit. */
 describe('start-up with a bad setting', () => {
@@ -23,9 +27,27 @@ describe('start-up with a bad setting', () => {
       { NODE_ENV: 'production', JWT_SECRET: '' },
       'Configuration error: JWT_SECRET is required when NODE_ENV=production',
     ],
+    [
+      'a JWT_SECRET that is a short pattern repeated',
+      { JWT_SECRET: 'ab'.repeat(20) },
+      'Configuration error: JWT_SECRET is not random: it has only 2 distinct characters',
+    ],
+    [
+      'a bootstrap admin name POST /admin/users would refuse',
+      {
+        BOOTSTRAP_ADMIN_USERNAME: 'root admin',
+        BOOTSTRAP_ADMIN_PASSWORD: 'long-password-1',
+      },
+      'Configuration error: BOOTSTRAP_ADMIN_USERNAME must be 3-64 characters of letters, digits, ".", "_" or "-"',
+    ],
+    [
+      'a bootstrap admin password POST /admin/users would refuse',
+      { BOOTSTRAP_ADMIN_USERNAME: 'root', BOOTSTRAP_ADMIN_PASSWORD: 'admin' },
+      'Configuration error: BOOTSTRAP_ADMIN_PASSWORD must be longer than or equal to 8 characters',
+    ],
   ])('%s exits non-zero with one clear line', async (_name, env, line) => {
     const { code, output } = await ServerProcess.runToExit({
-      JWT_SECRET: 'x'.repeat(40),
+      JWT_SECRET: TEST_JWT_SECRET,
       DATABASE_URL: 'sqlite::memory:',
       ...env,
     });
@@ -37,7 +59,7 @@ describe('start-up with a bad setting', () => {
 
   it('an unreachable MySQL server stops start-up with one line', async () => {
     const { code, output } = await ServerProcess.runToExit({
-      JWT_SECRET: 'x'.repeat(40),
+      JWT_SECRET: TEST_JWT_SECRET,
       DATABASE_URL: 'mysql://root@127.0.0.1:1/nothing',
       LOG_LEVEL: 'fatal',
     });
@@ -45,5 +67,60 @@ describe('start-up with a bad setting', () => {
     expect(output.trim().split('\n')).toEqual([
       expect.stringMatching(/^Start-up failed: .*ECONNREFUSED/),
     ]);
+  });
+});
+
+describe('the development JWT secret in DATA_DIR', () => {
+  function dataDirWith(secret?: string): string {
+    const dir = mkdtempSync(join(tmpdir(), 'auth-start-'));
+    if (secret !== undefined) writeFileSync(join(dir, 'jwt-secret'), secret);
+    return dir;
+  }
+
+  it.each([
+    ['empty', '', 'it has 0'],
+    ['short', 'not-32-bytes', 'it has 12'],
+  ])(
+    'a jwt-secret file that is %s stops start-up with one line',
+    async (_name, content, detail) => {
+      const dataDir = dataDirWith(content);
+      const { code, output } = await ServerProcess.runToExit({
+        JWT_SECRET: '',
+        DATA_DIR: dataDir,
+        DATABASE_URL: 'sqlite::memory:',
+      });
+      expect(code).toBe(1);
+      expect(output.trim().split('\n')).toEqual([
+        `Configuration error: ${join(dataDir, 'jwt-secret')} must hold at least 32 bytes of key material (${detail}); ` +
+          'delete it to have a new one generated, or set JWT_SECRET',
+      ]);
+    },
+  );
+
+  it('is named in one start-up warning when HOST is not loopback, and not otherwise', async () => {
+    const warningsOf = async (host: string, dataDir: string) => {
+      const server = await ServerProcess.start({
+        JWT_SECRET: '',
+        HOST: host,
+        DATA_DIR: dataDir,
+        DATABASE_URL: 'sqlite::memory:',
+        LOG_LEVEL: 'warn',
+      });
+      await server.stop();
+      return server
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('development secret'));
+    };
+    const dataDir = dataDirWith();
+    const reachable = await warningsOf('0.0.0.0', dataDir);
+    expect(reachable).toHaveLength(1);
+    expect(JSON.parse(reachable[0])).toMatchObject({
+      level: 40,
+      msg: expect.stringContaining(
+        `signed with the development secret generated in ${join(dataDir, 'jwt-secret')}`,
+      ),
+    });
+    expect(await warningsOf('127.0.0.1', dataDir)).toEqual([]);
   });
 });

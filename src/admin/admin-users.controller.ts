@@ -21,6 +21,12 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { UserAdministrationService } from './user-administration.service';
 import { toUserView, UserView } from './user-view';
 
+/** `:id` must be an integer; anything else is a bad parameter, named as such. */
+const userIdPipe = new ParseIntPipe({
+  exceptionFactory: () =>
+    new ApiException(ErrorCode.ValidationError, 'id must be an integer'),
+});
+
 @RequireTier(Tier.Admin)
 @Controller('admin/users')
 export class AdminUsersController {
@@ -50,7 +56,7 @@ export class AdminUsersController {
 
   @Patch(':id')
   async update(
-    @Param('id', ParseIntPipe) id: number,
+    @Param('id', userIdPipe) id: number,
     @Body() body: UpdateUserDto,
   ): Promise<UserView> {
     if (
@@ -68,7 +74,7 @@ export class AdminUsersController {
 
   @Delete(':id/sessions')
   @HttpCode(204)
-  revokeSessions(@Param('id', ParseIntPipe) id: number): Promise<void> {
+  revokeSessions(@Param('id', userIdPipe) id: number): Promise<void> {
     return this.admin.revokeSessions(id);
   }
 }

@@ -5,6 +5,7 @@ import { SessionService } from '../auth/services/session.service';
 import { Tier } from '../auth/tier';
 import { User } from '../users/entities/user.entity';
 import { Page, UsersService } from '../users/users.service';
+import { lastAdminConflict, removesActiveAdmin } from './last-admin';
 
 export interface UserChanges {
   permission_tier?: Tier;
@@ -46,6 +47,14 @@ export class UserAdministrationService {
     }
     if (changes.disabled !== undefined && changes.disabled !== user.disabled)
       update.disabled = changes.disabled;
+
+    // Never leave the system without an enabled admin: checked before the
+    // change, and again after it, for a concurrent change (another instance,
+    // the CLI) that removed the other admin in between.
+    const removesAdmin = removesActiveAdmin(user, update);
+    if (removesAdmin && (await this.users.countActiveAdminsExcept(id)) === 0)
+      throw lastAdminConflict();
+
     if (changes.password !== undefined)
       update.passwordHash = await this.hasher.hash(changes.password);
 
@@ -53,8 +62,26 @@ export class UserAdministrationService {
       update.passwordHash !== undefined || update.disabled === true;
     const revokesTokens = endsSessions || update.permissionTier !== undefined;
     if (revokesTokens) {
-      if (endsSessions) await this.sessions.revokeAll(id);
+      // The new password (or the disable) and a newer session epoch land in
+      // one UPDATE; then the existing sessions are revoked, which moves the
+      // epoch on again. A login that read the user before the UPDATE gets a
+      // session behind the epoch (refused on refresh); one that reads it
+      // after sees the new password or the disabled flag.
+      if (endsSessions) update.sessionEpoch = user.sessionEpoch + 1;
       await this.revocation.revokeUserTokens(id, update);
+      if (endsSessions) await this.sessions.revokeAll(id);
+      if (
+        removesAdmin &&
+        (await this.users.countActiveAdminsExcept(id)) === 0
+      ) {
+        // Lost the race: give the admin back what this change took. Whoever
+        // looks last sees both changes, so at least one admin stays enabled.
+        await this.revocation.revokeUserTokens(id, {
+          permissionTier: user.permissionTier,
+          disabled: user.disabled,
+        });
+        throw lastAdminConflict();
+      }
     } else if (Object.keys(update).length > 0) {
       await this.users.update(id, update);
     }

@@ -9,26 +9,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiException } from './api.exception';
 import { ErrorCode } from './error-codes';
 import { isDatabaseUnavailable } from './database-errors';
+import { codeForStatus, ErrorBody } from './error-body';
 
-export interface ErrorBody {
-  error: string;
-  code: ErrorCode;
-}
-
-/** Codes for HTTP errors raised by Nest or Fastify themselves (routing, body parsing). */
-const CODE_BY_STATUS: Record<number, ErrorCode> = {
-  400: ErrorCode.ValidationError,
-  401: ErrorCode.Unauthorized,
-  403: ErrorCode.InsufficientTier,
-  404: ErrorCode.NotFound,
-  405: ErrorCode.NotFound,
-  409: ErrorCode.Conflict,
-  413: ErrorCode.PayloadTooLarge,
-  415: ErrorCode.ValidationError,
-  422: ErrorCode.Unprocessable,
-  429: ErrorCode.RateLimited,
-  503: ErrorCode.ServiceUnavailable,
-};
+export type { ErrorBody } from './error-body';
 
 /**
  * Every non-2xx HTTP response leaves through here as exactly `{error, code}`.
@@ -60,7 +43,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const code = CODE_BY_STATUS[status];
+      const code = codeForStatus(status);
       if (code) {
         // Fastify answers a wrong Content-Type with 415; our contract calls it a validation error (400).
         return {

@@ -3,16 +3,45 @@ import pino, { Logger as Pino } from 'pino';
 import { AppConfig } from '../config/app-config';
 
 /**
- * Query parameters whose values are credentials. A WebSocket client sends its
- * access token as ?token=, so every logged URL goes through redactUrl.
+ * Query parameters whose values are credentials: a WebSocket client sends its
+ * access token as ?token= (or a ticket), and a careless client may put any
+ * other secret in a URL. Matched on the decoded name, as the query parser
+ * reads it, so `?%74oken=` or `?TOKEN=` cannot slip a token into the logs.
  */
-const SECRET_QUERY_PARAMS =
-  /([?&](?:token|access_token|refresh_token|password)=)[^&#]*/gi;
+const SECRET_QUERY_PARAMS = new Set([
+  'token',
+  'access_token',
+  'ticket',
+  'refresh_token',
+  'device_token',
+  'password',
+  'key',
+]);
 
+function isSecretParam(rawName: string): boolean {
+  let name: string;
+  try {
+    name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+  } catch {
+    // A name that cannot be decoded cannot be checked: hide its value.
+    return true;
+  }
+  return SECRET_QUERY_PARAMS.has(name.trim().toLowerCase());
+}
+
+/** The URL as it may be logged: the value of every credential parameter replaced by [REDACTED]. */
 export function redactUrl(url: string): string {
-  return url.includes('?')
-    ? url.replace(SECRET_QUERY_PARAMS, '$1[REDACTED]')
-    : url;
+  const start = url.indexOf('?');
+  if (start === -1) return url;
+  const params = url
+    .slice(start + 1)
+    .split('&')
+    .map((param) => {
+      const equals = param.indexOf('=');
+      if (equals === -1 || !isSecretParam(param.slice(0, equals))) return param;
+      return `${param.slice(0, equals)}=[REDACTED]`;
+    });
+  return `${url.slice(0, start + 1)}${params.join('&')}`;
 }
 
 /**
@@ -32,6 +61,10 @@ export function createRootLogger(config: AppConfig): Pino {
         '*.token',
         'refresh_token',
         '*.refresh_token',
+        'ticket',
+        '*.ticket',
+        'device_token',
+        '*.device_token',
         'authorization',
         '*.authorization',
       ],

@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { ApiException } from './api.exception';
 import { ErrorCode } from './error-codes';
+import { MAX_NESTING_DEPTH, nestsDeeperThan } from './nesting-depth';
 
 /** Constraints that say what is fundamentally wrong with a value come before size and format rules. */
 const FIRST_CONSTRAINTS = [
@@ -63,11 +64,19 @@ export const VALIDATION_OPTIONS: ValidationPipeOptions = {
  * ValidationPipe, minus its work on the parameters it never validates:
  * @CurrentUser() and other custom parameters are returned as they are,
  * synchronously, instead of through the pipe's async transform on every
- * request (measured on GET /auth/me).
+ * request (measured on GET /auth/me). Input nested deeper than any DTO needs
+ * is refused before class-transformer recurses into it; this covers REST
+ * bodies and queries and WebSocket message data alike.
  */
 class AppValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): any {
     if (metadata.type === 'custom') return value;
+    if (nestsDeeperThan(value, MAX_NESTING_DEPTH)) {
+      throw new ApiException(
+        ErrorCode.ValidationError,
+        `Input is nested more than ${MAX_NESTING_DEPTH} levels deep`,
+      );
+    }
     return super.transform(value, metadata);
   }
 }

@@ -58,6 +58,8 @@ export class AppConfig {
   readonly redisUrl?: string;
   /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
   readonly redisKeyPrefix!: string;
+  /** The DATA_DIR file the signing secret comes from when JWT_SECRET is unset (a development secret). */
+  readonly generatedJwtSecretFile?: string;
 
   constructor(values: Omit<AppConfig, 'isProduction'>) {
     Object.assign(this, values);

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -8,7 +9,9 @@ import {
   parseTrustProxy,
 } from './load-config';
 
-const SECRET = 'x'.repeat(32);
+// `openssl rand -base64 48`
+const SECRET =
+  'YTv9efa1EhK8NxuTwwFFYkk4ofZSGbdeLKpurCWXihIzyt4B7HfZ1/wpEIWB9v7Y';
 
 function errorOf(env: Record<string, string>): string {
   try {
@@ -77,6 +80,78 @@ describe(loadConfig.name, () => {
     expect(readFileSync(join(dataDir, 'jwt-secret'), 'utf8')).toBe(
       first.jwtSecret,
     );
+    expect(first.generatedJwtSecretFile).toBe(join(dataDir, 'jwt-secret'));
+    expect(
+      loadConfig({ JWT_SECRET: SECRET, DATA_DIR: dataDir })
+        .generatedJwtSecretFile,
+    ).toBeUndefined();
+  });
+
+  it.each([
+    ['empty', '', /has 0\)/],
+    ['short', 'abc123', /at least 32 bytes of key material \(it has 6\)/],
+    [
+      'a repeated pattern',
+      'ab'.repeat(24),
+      /not random: it has only 2 distinct/,
+    ],
+    [
+      'a repeated longer pattern',
+      '0123456789abcdef'.repeat(3),
+      /not random: it repeats a pattern of 16 characters/,
+    ],
+  ])(
+    'refuses a DATA_DIR/jwt-secret file that is %s',
+    (_name, content, message) => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'auth-config-'));
+      const file = join(dataDir, 'jwt-secret');
+      writeFileSync(file, content);
+      let error: unknown;
+      try {
+        loadConfig({ DATA_DIR: dataDir });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message.startsWith(file)).toBe(true);
+    },
+  );
+
+  it.each([
+    ['a short pattern repeated', 'ab'.repeat(20), /only 2 distinct characters/],
+    [
+      'a placeholder',
+      'changeme-changeme-changeme-changeme',
+      /distinct|repeats/,
+    ],
+    ['one character', 'x'.repeat(40), /only 1 distinct character/],
+    [
+      'ten characters repeated',
+      '0123456789'.repeat(4),
+      /repeats a pattern of 10 characters/,
+    ],
+  ])('refuses a JWT_SECRET that is %s', (_name, secret, message) => {
+    expect(errorOf({ JWT_SECRET: secret })).toMatch(
+      /^JWT_SECRET is not random: /,
+    );
+    expect(errorOf({ JWT_SECRET: secret })).toMatch(message);
+  });
+
+  it('accepts real `openssl rand -hex 32` and `openssl rand -base64 48` secrets', () => {
+    const seen = [
+      // Captured from openssl on the development machine.
+      '570830d63730e98f86d5a84eb37335fff58528dddbcb1592c5bb73d8f88effee',
+      SECRET,
+    ];
+    // The same shapes from the same source of randomness, many times over.
+    for (let i = 0; i < 2000; i++) {
+      seen.push(randomBytes(32).toString('hex'));
+      seen.push(randomBytes(48).toString('base64'));
+    }
+    for (const secret of seen) {
+      expect(loadConfig({ JWT_SECRET: secret }).jwtSecret).toBe(secret);
+    }
   });
 });
 

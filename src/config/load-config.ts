@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { AppConfig, DatabaseConfig, TrustProxy } from './app-config';
+import { secretWeakness } from './secret-strength';
 
 /** A setting that cannot be used; its message is the one line start-up prints. */
 export class ConfigError extends Error {
@@ -173,8 +174,14 @@ export function parseRedisUrl(value: string | undefined): string | undefined {
 /**
  * Without JWT_SECRET outside production, a random secret is made once and
  * kept in the data folder, so tokens survive a restart of a dev server.
+ * Whichever it is, the key must be usable: an empty or guessable HMAC key lets
+ * anyone sign an admin token.
  */
-function jwtSecret(env: Env, production: boolean, dataDir: string): string {
+function jwtSecret(
+  env: Env,
+  production: boolean,
+  dataDir: string,
+): { secret: string; file?: string } {
   const configured = raw(env, 'JWT_SECRET');
   if (configured !== undefined) {
     if (configured.length < MIN_SECRET_LENGTH) {
@@ -182,7 +189,13 @@ function jwtSecret(env: Env, production: boolean, dataDir: string): string {
         `JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters long (it has ${configured.length})`,
       );
     }
-    return configured;
+    const weakness = secretWeakness(configured);
+    if (weakness !== undefined) {
+      throw new ConfigError(
+        `JWT_SECRET is not random: ${weakness}; generate one with \`openssl rand -base64 48\``,
+      );
+    }
+    return { secret: configured };
   }
   if (production) {
     throw new ConfigError(
@@ -190,11 +203,26 @@ function jwtSecret(env: Env, production: boolean, dataDir: string): string {
     );
   }
   const file = join(dataDir, SECRET_FILE);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    const secret = readFileSync(file, 'utf8').trim();
+    const bytes = Buffer.byteLength(secret, 'utf8');
+    if (bytes < MIN_SECRET_LENGTH) {
+      throw new ConfigError(
+        `${file} must hold at least ${MIN_SECRET_LENGTH} bytes of key material (it has ${bytes}); delete it to have a new one generated, or set JWT_SECRET`,
+      );
+    }
+    const weakness = secretWeakness(secret);
+    if (weakness !== undefined) {
+      throw new ConfigError(
+        `${file} is not random: ${weakness}; delete it to have a new one generated, or set JWT_SECRET`,
+      );
+    }
+    return { secret, file };
+  }
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600 });
-  return secret;
+  return { secret, file };
 }
 
 /** Reads and validates every setting; throws ConfigError naming the first bad one. */
@@ -219,6 +247,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     );
   }
 
+  const signing = jwtSecret(env, production, dataDir);
+
   return new AppConfig({
     nodeEnv,
     host: raw(env, 'HOST') ?? '0.0.0.0',
@@ -231,7 +261,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ),
     dataDir,
     database: parseDatabaseUrl(raw(env, 'DATABASE_URL'), dataDir),
-    jwtSecret: jwtSecret(env, production, dataDir),
+    jwtSecret: signing.secret,
     jwtIssuer: raw(env, 'JWT_ISSUER') ?? 'trading-auth',
     jwtAudience: raw(env, 'JWT_AUDIENCE') ?? 'trading-api',
     accessTokenTtl: integer(env, 'ACCESS_TOKEN_TTL', 900, 1, 86_400),
@@ -285,6 +315,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     wsAllowedOrigins: parseOrigins(raw(env, 'WS_ALLOWED_ORIGINS')),
     redisUrl: parseRedisUrl(raw(env, 'REDIS_URL')),
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'auth:',
+    generatedJwtSecretFile: signing.file,
   });
 }
 

@@ -7,6 +7,7 @@ import { RevocationEventRow } from '../auth/entities/revocation-event-row.entity
 import { User } from '../users/entities/user.entity';
 import { AppConfig } from '../config/app-config';
 import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
+import { SessionEpoch1764300000000 } from './migrations/1764300000000-session-epoch';
 import { RevocationEvents1764400000000 } from './migrations/1764400000000-revocation-events';
 
 export const ENTITIES = [
@@ -18,6 +19,7 @@ export const ENTITIES = [
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
 export const MIGRATIONS = [
   InitialSchema1764115200000,
+  SessionEpoch1764300000000,
   RevocationEvents1764400000000,
 ];
 

@@ -11,7 +11,7 @@ import {
 } from './rate-limit.policy';
 
 const config = loadConfig({
-  JWT_SECRET: 'x'.repeat(32),
+  JWT_SECRET: 'rate-limit-policy-spec-secret-0123456789',
   RATE_LIMIT_LOGIN_MAX: '7',
 });
 const shared: Budget = { limit: 300, ttlMs: 60_000, scope: 'writes' };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, QueryFailedError, Repository } from 'typeorm';
+import { EntityManager, Not, QueryFailedError, Repository } from 'typeorm';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
 import { Tier } from '../auth/tier';
@@ -54,6 +54,7 @@ export class UsersService {
       tokenVersion: 0,
       tokensRevokedAt: null,
       createdAt: Date.now(),
+      sessionEpoch: 0,
     });
     try {
       return await this.users.save(user);
@@ -107,6 +108,15 @@ export class UsersService {
       take: perPage,
     });
     return { items, total, page, per_page: perPage };
+  }
+
+  /** Enabled tier-4 users other than `exceptId`. */
+  countActiveAdminsExcept(exceptId: number): Promise<number> {
+    return this.users.countBy({
+      id: Not(exceptId),
+      permissionTier: Tier.Admin,
+      disabled: false,
+    });
   }
 }
 

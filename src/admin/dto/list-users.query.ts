@@ -1,17 +1,22 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
+/** Far beyond any real user count; bounds the OFFSET the database is asked for. */
+export const MAX_PAGE = 1_000_000;
+export const MAX_PER_PAGE = 100;
+
 export class ListUsersQuery {
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(MAX_PAGE)
   page = 1;
 
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(100)
+  @Max(MAX_PER_PAGE)
   per_page = 50;
 }

@@ -33,4 +33,8 @@ export class RefreshToken {
     transformer: epochMs,
   })
   revokedAt!: number | null;
+
+  /** The user's session_epoch when the session was created; refresh refuses it once the user's moved on. */
+  @Column({ name: 'session_epoch', type: 'integer', default: 0 })
+  sessionEpoch!: number;
 }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
 import { User } from '../../users/entities/user.entity';
@@ -7,6 +7,7 @@ import { Principal } from '../principal';
 import { RevocationService } from '../revocation/revocation.service';
 import { Tier } from '../tier';
 import { AccessTokenService } from './access-token.service';
+import { LOGIN_HOOK, LoginHook } from './login-hook';
 import { refreshTokenInvalid, SessionService } from './session.service';
 
 export interface LoginResponse {
@@ -29,11 +30,16 @@ export class AuthService {
     private readonly sessions: SessionService,
     private readonly tokens: AccessTokenService,
     private readonly revocation: RevocationService,
+    @Optional() @Inject(LOGIN_HOOK) private readonly loginHook?: LoginHook,
   ) {}
 
   /** Opens a session for a user whose credentials were checked. */
   async login(user: User): Promise<LoginResponse> {
-    const { sessionId, refreshToken } = await this.sessions.create(user.id);
+    if (this.loginHook) await this.loginHook.beforeSessionInsert(user);
+    const { sessionId, refreshToken } = await this.sessions.create(
+      user.id,
+      user.sessionEpoch,
+    );
     const access = this.issueFor(user, sessionId);
     return {
       access_token: access.token,
@@ -51,7 +57,10 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<RefreshResponse> {
     const session = await this.sessions.verify(refreshToken);
     const user = await this.users.findById(session.userId);
-    if (!user) throw refreshTokenInvalid();
+    // Behind the user's epoch: created by a login that raced a password
+    // change, disable or revoke-all, which ended every session before it.
+    if (!user || session.sessionEpoch < user.sessionEpoch)
+      throw refreshTokenInvalid();
     if (user.disabled)
       throw new ApiException(
         ErrorCode.AccountDisabled,

@@ -5,6 +5,7 @@ import { IsNull, Repository } from 'typeorm';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
 import { AppConfig } from '../../config/app-config';
+import { User } from '../../users/entities/user.entity';
 import { RefreshToken } from '../entities/refresh-token.entity';
 import { RevocationService } from '../revocation/revocation.service';
 
@@ -42,7 +43,8 @@ export class SessionService {
     private readonly config: AppConfig,
   ) {}
 
-  async create(userId: number): Promise<NewSession> {
+  /** `sessionEpoch`: the user's epoch as read when the credentials were checked. */
+  async create(userId: number, sessionEpoch: number): Promise<NewSession> {
     const sessionId = randomBytes(16).toString('base64url');
     const secret = randomBytes(32).toString('base64url');
     const now = Date.now();
@@ -53,6 +55,7 @@ export class SessionService {
       createdAt: now,
       expiresAt: now + this.config.refreshTokenTtl * 1000,
       revokedAt: null,
+      sessionEpoch,
     });
     return { sessionId, refreshToken: `${sessionId}.${secret}` };
   }
@@ -81,11 +84,19 @@ export class SessionService {
     return this.revocation.revokeSession(sessionId, userId);
   }
 
-  /** Revokes every live session of the user; their access tokens are revoked by the caller (token_version). */
+  /**
+   * Revokes every live session of the user, and moves the user's session
+   * epoch on so a session a login in flight inserts afterwards is refused too.
+   * Their access tokens are revoked by the caller (token_version).
+   */
   async revokeAll(userId: number): Promise<void> {
-    await this.sessions.update(
-      { userId, revokedAt: IsNull() },
-      { revokedAt: Date.now() },
-    );
+    await this.sessions.manager.transaction(async (manager) => {
+      await manager.increment(User, { id: userId }, 'sessionEpoch', 1);
+      await manager.update(
+        RefreshToken,
+        { userId, revokedAt: IsNull() },
+        { revokedAt: Date.now() },
+      );
+    });
   }
 }

@@ -40,4 +40,13 @@ export class User {
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt!: number;
+
+  /**
+   * Bumped whenever all of the user's sessions end (password change, disable,
+   * revoke-all). A session created under an older epoch cannot be refreshed,
+   * which closes the race of a login that checked the old password before the
+   * change and inserted its session after it.
+   */
+  @Column({ name: 'session_epoch', type: 'integer', default: 0 })
+  sessionEpoch!: number;
 }
