@@ -12,9 +12,10 @@ import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { AuthenticatingWsAdapter } from './realtime/authenticating-ws.adapter';
 
-/** Set on requests by JwtAuthGuard (`principal`) and by passport during login. */
+/** Set on requests by JwtAuthGuard (`principal`), the rate-limit guard (`rateLimit`) and by passport during login. */
 const REQUEST_PROPERTIES = [
   'principal',
+  'rateLimit',
   'user',
   'authInfo',
   'login',
@@ -99,4 +100,3 @@ export async function createApp(
   configureApp(app, rootLogger);
   return app;
 }
-

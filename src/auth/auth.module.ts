@@ -9,6 +9,7 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { JWT_ALGORITHM } from './auth.constants';
 import { BlocklistedJti } from './entities/blocklisted-jti.entity';
+import { DeviceToken } from './entities/device-token.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { TierGuard } from './guards/tier.guard';
@@ -17,6 +18,8 @@ import { AccessTokenAuthenticator } from './services/access-token-authenticator.
 import { AccessTokenService } from './services/access-token.service';
 import { AuthService } from './services/auth.service';
 import { CredentialsService } from './services/credentials.service';
+import { DeviceTokenService } from './services/device-token.service';
+import { LoginAttemptService } from './services/login-attempt.service';
 import { PasswordHasher } from './services/password-hasher.service';
 import { SessionService } from './services/session.service';
 import { LocalStrategy } from './strategies/local.strategy';
@@ -25,7 +28,7 @@ import { LocalStrategy } from './strategies/local.strategy';
   imports: [
     UsersModule,
     PassportModule,
-    TypeOrmModule.forFeature([RefreshToken, BlocklistedJti]),
+    TypeOrmModule.forFeature([RefreshToken, BlocklistedJti, DeviceToken]),
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
@@ -46,6 +49,8 @@ import { LocalStrategy } from './strategies/local.strategy';
     AccessTokenAuthenticator,
     AuthService,
     CredentialsService,
+    DeviceTokenService,
+    LoginAttemptService,
     PasswordHasher,
     RevocationService,
     SessionService,
@@ -55,6 +60,7 @@ import { LocalStrategy } from './strategies/local.strategy';
   ],
   exports: [
     AccessTokenAuthenticator,
+    DeviceTokenService,
     PasswordHasher,
     RevocationService,
     SessionService,

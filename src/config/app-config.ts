@@ -54,6 +54,8 @@ export class AppConfig {
   readonly redisUrl?: string;
   /** Prefix of every Redis key and channel, so several deployments can share one Redis. */
   readonly redisKeyPrefix!: string;
+  /** Seconds a trusted device token (returned by login) stays valid. */
+  readonly deviceTokenTtl!: number;
 
   constructor(values: Omit<AppConfig, 'isProduction'>) {
     Object.assign(this, values);

@@ -254,6 +254,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     wsHeartbeatSeconds: integer(env, 'WS_HEARTBEAT_SECONDS', 30, 1, 3600),
     redisUrl: parseRedisUrl(raw(env, 'REDIS_URL')),
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'auth:',
+    deviceTokenTtl: integer(env, 'DEVICE_TOKEN_TTL', 7_776_000, 60, 31_536_000),
   });
 }
 

@@ -2,14 +2,21 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { BlocklistedJti } from '../auth/entities/blocklisted-jti.entity';
+import { DeviceToken } from '../auth/entities/device-token.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
 import { User } from '../users/entities/user.entity';
 import { AppConfig } from '../config/app-config';
 import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
+import { BinaryIdentifierCollation1764200000000 } from './migrations/1764200000000-binary-identifier-collation';
+import { DeviceTokens1764201000000 } from './migrations/1764201000000-device-tokens';
 
-export const ENTITIES = [User, RefreshToken, BlocklistedJti];
+export const ENTITIES = [User, RefreshToken, BlocklistedJti, DeviceToken];
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
-export const MIGRATIONS = [InitialSchema1764115200000];
+export const MIGRATIONS = [
+  InitialSchema1764115200000,
+  BinaryIdentifierCollation1764200000000,
+  DeviceTokens1764201000000,
+];
 
 /**
  * The TypeORM options for both drivers, used by the app (DatabaseModule) and

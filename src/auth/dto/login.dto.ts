@@ -1,4 +1,4 @@
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
 import { MaxUtf8Bytes } from '../../common/max-utf8-bytes.validator';
 import { MAX_PASSWORD_BYTES } from '../auth.constants';
 
@@ -12,4 +12,10 @@ export class LoginDto {
   @IsNotEmpty()
   @MaxUtf8Bytes(MAX_PASSWORD_BYTES)
   password!: string;
+
+  /** A trusted device token from an earlier login; one that does not check out is ignored. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  device_token?: string;
 }

@@ -1,0 +1,57 @@
+import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
+import { binaryText } from '../binary-collation';
+
+/** Identifier columns of the initial schema, as they were created. */
+const IDENTIFIERS: ReadonlyArray<{
+  table: string;
+  column: string;
+  length: string;
+  isPrimary?: boolean;
+}> = [
+  { table: 'users', column: 'username', length: '64' },
+  { table: 'refresh_tokens', column: 'id', length: '32', isPrimary: true },
+  { table: 'refresh_tokens', column: 'token_hash', length: '64' },
+  { table: 'blocklisted_jtis', column: 'jti', length: '32', isPrimary: true },
+];
+
+/**
+ * Byte-for-byte comparison of usernames, session ids, JTIs and token hashes
+ * on MySQL/MariaDB: the server's default utf8mb4_general_ci made `kévin`,
+ * `KÉVIN` and `kevin ` find user `kevin`. SQLite already compares bytes
+ * (and knows no utf8mb4_bin), so there this migration does nothing.
+ */
+export class BinaryIdentifierCollation1764200000000 implements MigrationInterface {
+  name = 'BinaryIdentifierCollation1764200000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await this.setCollation(queryRunner, true);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await this.setCollation(queryRunner, false);
+  }
+
+  private async setCollation(
+    queryRunner: QueryRunner,
+    binary: boolean,
+  ): Promise<void> {
+    const driver = queryRunner.connection.options.type;
+    const collation = binaryText(driver);
+    if (collation.collation === undefined) return;
+    for (const { table, column, length, isPrimary } of IDENTIFIERS) {
+      const loaded = await queryRunner.getTable(table);
+      const current = loaded?.findColumnByName(column);
+      if (!loaded || !current) continue;
+      const changed = new TableColumn({
+        name: column,
+        type: 'varchar',
+        length,
+        isPrimary: isPrimary ?? false,
+        charset: 'utf8mb4',
+        // Back to the database's default on revert.
+        collation: binary ? collation.collation : undefined,
+      });
+      await queryRunner.changeColumn(loaded, current, changed);
+    }
+  }
+}
