@@ -21,12 +21,28 @@ export class RateLimitLedger {
     const same = this.reports.findIndex((r) => r.name === report.name);
     if (same >= 0) this.reports[same] = report;
     else this.reports.push(report);
-    for (const [name, value] of Object.entries(rateLimitHeaders(this.reports)))
-      this.reply.header(name, value);
+    this.writeHeaders();
+  }
+
+  /** The request's slot in budget `name` was given back (a successful login). */
+  refunded(name: string): void {
+    const report = this.reports.find((r) => r.name === name);
+    if (report === undefined || report.state.blocked) return;
+    report.state = {
+      ...report.state,
+      count: report.state.count - 1,
+      remaining: Math.min(report.limit, report.state.remaining + 1),
+    };
+    this.writeHeaders();
   }
 
   get all(): readonly BudgetReport[] {
     return this.reports;
+  }
+
+  private writeHeaders(): void {
+    for (const [name, value] of Object.entries(rateLimitHeaders(this.reports)))
+      this.reply.header(name, value);
   }
 }
 

@@ -29,6 +29,12 @@ export interface LoginRequest {
   rateLimit?: RateLimitLedger | null;
 }
 
+/** A slot held in one failed-login budget until the password check tells. */
+interface Reserved {
+  name: LoginBudget;
+  charge: Charge;
+}
+
 export interface LoginOutcome {
   user: User;
   /** The trusted device token to return: the one presented, or a new one. */
@@ -74,7 +80,7 @@ export class LoginAttemptService {
     );
     let user: User | null;
     let trusted: string | undefined;
-    let reserved: Charge[];
+    let reserved: Reserved[];
     try {
       user = isValidUsername(username)
         ? await this.users.findByUsername(name)
@@ -83,7 +89,10 @@ export class LoginAttemptService {
         user === null
           ? undefined
           : await this.devices.trustedId(deviceToken, user.id);
-      reserved = [address, await this.reserve(request, name, trusted)];
+      reserved = [
+        { name: LoginBudget.Address, charge: address },
+        await this.reserve(request, name, trusted),
+      ];
     } catch (error) {
       // Refused before any password check: not an attempt on the address either.
       await address.refund();
@@ -91,7 +100,7 @@ export class LoginAttemptService {
     }
     try {
       const verified = await this.credentials.verify(user, password);
-      await Promise.all(reserved.map((charge) => charge.refund()));
+      await this.refund(request, reserved);
       return {
         user: verified,
         deviceToken:
@@ -106,7 +115,7 @@ export class LoginAttemptService {
         !(error instanceof ApiException) ||
         error.code !== ErrorCode.InvalidCredentials
       )
-        await Promise.all(reserved.map((charge) => charge.refund()));
+        await this.refund(request, reserved);
       throw error;
     }
   }
@@ -116,7 +125,7 @@ export class LoginAttemptService {
     request: LoginRequest,
     name: string,
     trustedDeviceId: string | undefined,
-  ): Promise<Charge> {
+  ): Promise<Reserved> {
     const limit = failedLoginLimits(this.config).account;
     if (trustedDeviceId !== undefined) {
       const device = this.budget(
@@ -129,14 +138,24 @@ export class LoginAttemptService {
       // attempt falls back to the account budget like any other.
       if (!charge.blocked) {
         report(request.rateLimit, device, charge);
-        return charge;
+        return { name: LoginBudget.Device, charge };
       }
     }
-    return this.limiter.enforce(
+    const charge = await this.limiter.enforce(
       this.budget(LoginBudget.Account, `username:${name}`, limit),
       request.rateLimit,
       'this account',
     );
+    return { name: LoginBudget.Account, charge };
+  }
+
+  /** Gives the reserved slots back, and says so in the RateLimit headers. */
+  private async refund(
+    request: LoginRequest,
+    reserved: readonly Reserved[],
+  ): Promise<void> {
+    await Promise.all(reserved.map(({ charge }) => charge.refund()));
+    for (const { name } of reserved) request.rateLimit?.refunded(name);
   }
 
   private budget(

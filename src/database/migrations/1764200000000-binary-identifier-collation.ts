@@ -1,17 +1,12 @@
-import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
+import { MigrationInterface, QueryRunner } from 'typeorm';
 import { binaryText } from '../binary-collation';
 
 /** Identifier columns of the initial schema, as they were created. */
-const IDENTIFIERS: ReadonlyArray<{
-  table: string;
-  column: string;
-  length: string;
-  isPrimary?: boolean;
-}> = [
-  { table: 'users', column: 'username', length: '64' },
-  { table: 'refresh_tokens', column: 'id', length: '32', isPrimary: true },
-  { table: 'refresh_tokens', column: 'token_hash', length: '64' },
-  { table: 'blocklisted_jtis', column: 'jti', length: '32', isPrimary: true },
+const IDENTIFIERS: ReadonlyArray<{ table: string; column: string }> = [
+  { table: 'users', column: 'username' },
+  { table: 'refresh_tokens', column: 'id' },
+  { table: 'refresh_tokens', column: 'token_hash' },
+  { table: 'blocklisted_jtis', column: 'jti' },
 ];
 
 /**
@@ -38,19 +33,16 @@ export class BinaryIdentifierCollation1764200000000 implements MigrationInterfac
     const driver = queryRunner.connection.options.type;
     const collation = binaryText(driver);
     if (collation.collation === undefined) return;
-    for (const { table, column, length, isPrimary } of IDENTIFIERS) {
+    for (const { table, column } of IDENTIFIERS) {
       const loaded = await queryRunner.getTable(table);
       const current = loaded?.findColumnByName(column);
       if (!loaded || !current) continue;
-      const changed = new TableColumn({
-        name: column,
-        type: 'varchar',
-        length,
-        isPrimary: isPrimary ?? false,
-        charset: 'utf8mb4',
-        // Back to the database's default on revert.
-        collation: binary ? collation.collation : undefined,
-      });
+      // A clone, so only the collation changes (a fresh TableColumn would
+      // drop what it does not say, such as the unique index on username).
+      const changed = current.clone();
+      changed.charset = 'utf8mb4';
+      // Back to the database's default on revert.
+      changed.collation = binary ? collation.collation : undefined;
       await queryRunner.changeColumn(loaded, current, changed);
     }
   }
