@@ -33,6 +33,7 @@ describe(loadConfig.name, () => {
       accessTokenTtl: 900,
       refreshTokenTtl: 604_800,
       rateLimitWindowSeconds: 60,
+      deviceTokenTtl: 7_776_000,
       trustProxy: false,
       database: { type: 'sqlite', path: '/tmp/auth-data/auth.sqlite' },
     });
@@ -40,6 +41,11 @@ describe(loadConfig.name, () => {
 
   it.each([
     [{ PORT: 'abc' }, /^PORT must be an integer/],
+    [
+      { DEVICE_TOKEN_TTL: '10' },
+      /^DEVICE_TOKEN_TTL must be an integer from 60/,
+    ],
+    [{ DEVICE_TOKEN_TTL: '90d' }, /^DEVICE_TOKEN_TTL must be an integer/],
     [{ PORT: '70000' }, /^PORT must be an integer from 0 to 65535/],
     [{ ACCESS_TOKEN_TTL: '-5' }, /^ACCESS_TOKEN_TTL/],
     [{ DATABASE_URL: 'postgres://x@y/z' }, /^DATABASE_URL must be mysql:/],
