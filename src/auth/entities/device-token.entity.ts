@@ -1,9 +1,17 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import {
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+} from 'typeorm';
 import {
   BINARY_CHARSET,
   BINARY_COLLATION,
 } from '../../database/binary-collation';
 import { epochMs } from '../../database/epoch-ms.transformer';
+import { User } from '../../users/entities/user.entity';
 
 /**
  * A trusted device (OWASP's "device cookie"): login returns
@@ -25,6 +33,14 @@ export class DeviceToken {
   @Index('device_tokens_user_id_idx')
   @Column({ name: 'user_id', type: 'integer' })
   userId!: number;
+
+  /** Deleting a user deletes their device tokens. */
+  @ManyToOne(() => User, { onDelete: 'CASCADE', onUpdate: 'RESTRICT' })
+  @JoinColumn({
+    name: 'user_id',
+    foreignKeyConstraintName: 'device_tokens_user_fk',
+  })
+  user?: User;
 
   /** Hex SHA-256 of the secret part of the device token. */
   @Column({

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { Tier } from '../../auth/tier';
 import {
   BINARY_CHARSET,
@@ -15,10 +15,10 @@ export class User {
    * Stored lower-cased (see normalizeUsername); unique index users_username_uq.
    * Binary collation on MySQL, so `kévin` is not `kevin` (migration 1764200000000).
    */
+  @Index('users_username_uq', { unique: true })
   @Column({
     type: 'varchar',
     length: 64,
-    unique: true,
     charset: BINARY_CHARSET,
     collation: BINARY_COLLATION,
   })
