@@ -10,10 +10,15 @@ const IDENTIFIERS: ReadonlyArray<{ table: string; column: string }> = [
 ];
 
 /**
- * Byte-for-byte comparison of usernames, session ids, JTIs and token hashes
- * on MySQL/MariaDB: the server's default utf8mb4_general_ci made `kévin`,
- * `KÉVIN` and `kevin ` find user `kevin`. SQLite already compares bytes
- * (and knows no utf8mb4_bin), so there this migration does nothing.
+ * Binary comparison of usernames, session ids, JTIs and token hashes on
+ * MySQL/MariaDB: the server's default utf8mb4_general_ci made `kévin` and
+ * `KÉVIN` find user `kevin`. SQLite already compares bytes (and knows no
+ * utf8mb4_bin), so there this migration does nothing.
+ *
+ * utf8mb4_bin still pads trailing spaces (MariaDB's utf8mb4_nopad_bin and
+ * MySQL 8's utf8mb4_0900_bin do not, but neither name exists on the other
+ * server); the application never queries an identifier with a trailing
+ * space (usernames are trimmed and checked, token ids matched by format).
  */
 export class BinaryIdentifierCollation1764200000000 implements MigrationInterface {
   name = 'BinaryIdentifierCollation1764200000000';
