@@ -186,7 +186,7 @@ describe(RedisRateLimitStore.name, () => {
   });
 
   afterAll(async () => {
-    client.disconnect();
+    await client.quit();
     await redis.kill();
   });
 
