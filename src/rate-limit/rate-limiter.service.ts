@@ -71,9 +71,15 @@ export class RateLimiter implements OnApplicationShutdown {
       budget.limit,
       budget.windowSeconds * 1000,
     );
+    let refunded = false;
     return {
       ...charge,
-      refund: () => charge.refund().catch(() => undefined),
+      // At most once per charge, whatever the caller's paths: Redis's DECR is not idempotent.
+      refund: () => {
+        if (refunded) return Promise.resolve();
+        refunded = true;
+        return charge.refund().catch(() => undefined);
+      },
     };
   }
 

@@ -49,10 +49,10 @@ export class DeviceTokenService {
     return `${id}.${secret}`;
   }
 
-  /** The id of `token` when it is a live device token of `userId`, else undefined. */
+  /** The id of `token` when it is a live device token of `userId` (undefined: an unknown user), else undefined. */
   async trustedId(
     token: string | undefined,
-    userId: number,
+    userId: number | undefined,
   ): Promise<string | undefined> {
     const match = token === undefined ? null : DEVICE_TOKEN_FORMAT.exec(token);
     if (!match) return undefined;

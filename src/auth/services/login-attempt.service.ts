@@ -85,10 +85,8 @@ export class LoginAttemptService {
       user = isValidUsername(username)
         ? await this.users.findByUsername(name)
         : null;
-      trusted =
-        user === null
-          ? undefined
-          : await this.devices.trustedId(deviceToken, user.id);
+      // Looked up for unknown users too, so the answer takes as long.
+      trusted = await this.devices.trustedId(deviceToken, user?.id);
       reserved = [
         { name: LoginBudget.Address, charge: address },
         await this.reserve(request, name, trusted),
@@ -98,16 +96,9 @@ export class LoginAttemptService {
       await address.refund();
       throw error;
     }
+    let verified: User;
     try {
-      const verified = await this.credentials.verify(user, password);
-      await this.refund(request, reserved);
-      return {
-        user: verified,
-        deviceToken:
-          trusted !== undefined && deviceToken !== undefined
-            ? deviceToken
-            : await this.devices.issue(verified.id),
-      };
+      verified = await this.credentials.verify(user, password);
     } catch (error) {
       // Only a wrong password (or unknown user) is a failed guess; a
       // disabled account's right password or a full hashing queue is not.
@@ -118,6 +109,14 @@ export class LoginAttemptService {
         await this.refund(request, reserved);
       throw error;
     }
+    await this.refund(request, reserved);
+    return {
+      user: verified,
+      deviceToken:
+        trusted !== undefined && deviceToken !== undefined
+          ? deviceToken
+          : await this.devices.issue(verified.id),
+    };
   }
 
   /** Reserves the attempt on the trusted device, else on the account; 429 when the account's is used up. */
