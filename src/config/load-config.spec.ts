@@ -33,19 +33,14 @@ describe(loadConfig.name, () => {
       accessTokenTtl: 900,
       refreshTokenTtl: 604_800,
       rateLimitWindowSeconds: 60,
-      deviceTokenTtl: 7_776_000,
       trustProxy: false,
       database: { type: 'sqlite', path: '/tmp/auth-data/auth.sqlite' },
+      deviceTokenTtl: 7_776_000,
     });
   });
 
   it.each([
     [{ PORT: 'abc' }, /^PORT must be an integer/],
-    [
-      { DEVICE_TOKEN_TTL: '10' },
-      /^DEVICE_TOKEN_TTL must be an integer from 60/,
-    ],
-    [{ DEVICE_TOKEN_TTL: '90d' }, /^DEVICE_TOKEN_TTL must be an integer/],
     [{ PORT: '70000' }, /^PORT must be an integer from 0 to 65535/],
     [{ ACCESS_TOKEN_TTL: '-5' }, /^ACCESS_TOKEN_TTL/],
     [{ DATABASE_URL: 'postgres://x@y/z' }, /^DATABASE_URL must be mysql:/],
@@ -64,6 +59,11 @@ describe(loadConfig.name, () => {
       { BOOTSTRAP_ADMIN_USERNAME: 'root' },
       /^BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD/,
     ],
+    [
+      { DEVICE_TOKEN_TTL: '10' },
+      /^DEVICE_TOKEN_TTL must be an integer from 60/,
+    ],
+    [{ DEVICE_TOKEN_TTL: '90d' }, /^DEVICE_TOKEN_TTL must be an integer/],
   ])('refuses %j naming the variable', (env, message) => {
     expect(errorOf(env)).toMatch(message);
   });
