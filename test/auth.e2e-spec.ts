@@ -41,12 +41,17 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
         password: 'secret-password',
       });
       expect(response.status).toBe(200);
+      // The spec's four fields, plus the trusted device token (an addition).
       expect(Object.keys(response.body).sort()).toEqual([
         'access_expires_at',
         'access_token',
+        'device_token',
         'permission_tier',
         'refresh_token',
       ]);
+      expect(response.body.device_token).toMatch(
+        /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/,
+      );
       expect(response.body.permission_tier).toBe(2);
       expect(response.body.access_expires_at).toBeGreaterThanOrEqual(
         before + 900,

@@ -57,6 +57,13 @@ describe.each(DRIVERS)('foundation on $name', (driver) => {
           'expires_at',
           'created_at',
         ],
+        device_tokens: [
+          'id',
+          'user_id',
+          'token_hash',
+          'created_at',
+          'expires_at',
+        ],
       })) {
         const found = await runner.getTable(table);
         expect(found?.columns.map((column) => column.name).sort()).toEqual(
@@ -82,6 +89,40 @@ describe.each(DRIVERS)('foundation on $name', (driver) => {
     } finally {
       await runner.release();
     }
+  });
+
+  it('compares identifiers byte for byte (a binary collation on MySQL)', async () => {
+    const dataSource = api.app.get(DataSource);
+    if (driver.name === 'mysql') {
+      const rows: { t: string; c: string; collation: string }[] =
+        await dataSource.query(
+          `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLLATION_NAME AS collation
+             FROM information_schema.COLUMNS
+            WHERE TABLE_SCHEMA = DATABASE()
+              AND (TABLE_NAME, COLUMN_NAME) IN (('users', 'username'),
+                ('refresh_tokens', 'id'), ('refresh_tokens', 'token_hash'),
+                ('blocklisted_jtis', 'jti'), ('device_tokens', 'id'),
+                ('device_tokens', 'token_hash'))`,
+        );
+      expect(rows).toHaveLength(6);
+      for (const row of rows)
+        expect(row).toMatchObject({ collation: 'utf8mb4_bin' });
+    }
+    await dataSource.query(
+      `INSERT INTO users (username, password_hash, permission_tier, disabled, token_version, created_at)
+       VALUES ('kevin', 'x', 1, 0, 0, 0)`,
+    );
+    // (utf8mb4_bin is a PAD SPACE collation: `kevin ` would still match at
+    // this level. Login trims and checks the username rule before any query,
+    // and token ids are matched by format first, so no trailing space
+    // reaches a query.)
+    for (const spelling of ['kévin', 'KEVIN', 'KÉVIN', 'kevín'])
+      expect(
+        await dataSource.query('SELECT id FROM users WHERE username = ?', [
+          spelling,
+        ]),
+      ).toEqual([]);
+    await dataSource.query(`DELETE FROM users WHERE username = 'kevin'`);
   });
 
   it.each([

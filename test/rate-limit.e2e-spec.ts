@@ -21,6 +21,11 @@ function expectRateLimited(
     'retry-after',
   ]);
   expect(names.filter((name) => name.startsWith('x-ratelimit'))).toEqual([]);
+  // The IETF RateLimit fields: the used-up budget, with nothing left.
+  expect(response.headers.get('ratelimit-policy')).toMatch(
+    /^"[a-z-]+";q=\d+;w=\d+/,
+  );
+  expect(response.headers.get('ratelimit')).toMatch(/^"[a-z-]+";r=0;t=\d+$/);
   return Number(retryAfter);
 }
 
@@ -211,31 +216,52 @@ describe.each(DRIVERS)('rate limits on $name', (driver) => {
     );
   });
 
-  it('limits login attempts from one address across usernames, apart from the budget of other writes', async () => {
+  it('counts every login in the address budget, and only failed ones in the stricter login budget', async () => {
     await withApp(
-      { RATE_LIMIT_LOGIN_MAX: '3', RATE_LIMIT_IP_MAX: '3' },
+      { RATE_LIMIT_LOGIN_MAX: '2', RATE_LIMIT_IP_MAX: '5' },
       async (api) => {
+        // Successes never use up the failed-login budget (2)...
+        expect((await login(api, 'alice', 'password-of-alice')).status).toBe(
+          200,
+        );
+        expect((await login(api, 'bob', 'password-of-bob')).status).toBe(200);
+        expect((await login(api, 'alice', 'password-of-alice')).status).toBe(
+          200,
+        );
         expect((await login(api, 'nobody-1', 'whatever-password')).status).toBe(
           401,
         );
         expect((await login(api, 'nobody-2', 'whatever-password')).status).toBe(
           401,
         );
-        expect((await login(api, 'alice', 'password-of-alice')).status).toBe(
-          200,
-        );
+        // ...but they count in the address's write budget (5), like any write.
         expectRateLimited(await login(api, 'bob', 'password-of-bob'), 60);
         // A bad body is counted too (it is checked after the limit).
         expectRateLimited(
           await api.post('/auth/login', { username: 'bob' }),
           60,
         );
-        expect((await write(api, 'alice')).status).toBe(200);
       },
     );
   });
 
-  it('counts refreshes per address and per session (the id before the dot of the refresh token)', async () => {
+  it('refuses a third failed login from one address with RATE_LIMIT_LOGIN_MAX=2, right password or not', async () => {
+    await withApp({ RATE_LIMIT_LOGIN_MAX: '2' }, async (api) => {
+      expect((await login(api, 'nobody-1', 'whatever-password')).status).toBe(
+        401,
+      );
+      expect((await login(api, 'nobody-2', 'whatever-password')).status).toBe(
+        401,
+      );
+      const refused = await login(api, 'alice', 'password-of-alice');
+      expectRateLimited(refused, 60);
+      expect(refused.headers.get('ratelimit')).toMatch(/^"login-ip";r=0;/);
+      // Other writes keep their own budget.
+      expect((await write(api, 'alice')).status).toBe(200);
+    });
+  });
+
+  it('counts refreshes per address, and per user once the refresh token is verified', async () => {
     await withApp(
       { TRUST_PROXY: '1', RATE_LIMIT_IP_MAX: '1000', RATE_LIMIT_USER_MAX: '2' },
       async (api) => {
@@ -257,7 +283,7 @@ describe.each(DRIVERS)('rate limits on $name', (driver) => {
         expect((await refresh(users.bob.refresh, '198.51.100.23')).status).toBe(
           200,
         );
-        // A malformed token names no session: only its address is counted.
+        // A token that is not verified is counted for its address only.
         for (let i = 0; i < 3; i++)
           expect((await refresh('garbage', '198.51.100.24')).status).toBe(401);
       },

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { RevocationService } from '../auth/revocation/revocation.service';
+import { DeviceTokenService } from '../auth/services/device-token.service';
 import { PasswordHasher } from '../auth/services/password-hasher.service';
 import { SessionService } from '../auth/services/session.service';
 import { Tier } from '../auth/tier';
@@ -26,6 +27,7 @@ export class UserAdministrationService {
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionService,
     private readonly revocation: RevocationService,
+    private readonly deviceTokens: DeviceTokenService,
   ) {}
 
   async create(username: string, password: string, tier: Tier): Promise<User> {
@@ -70,6 +72,9 @@ export class UserAdministrationService {
       if (endsSessions) update.sessionEpoch = user.sessionEpoch + 1;
       await this.revocation.revokeUserTokens(id, update);
       if (endsSessions) await this.sessions.revokeAll(id);
+      // A new password: devices trusted under the old one are trusted no more.
+      if (update.passwordHash !== undefined)
+        await this.deviceTokens.revokeAll(id);
       if (
         removesAdmin &&
         (await this.users.countActiveAdminsExcept(id)) === 0
@@ -92,6 +97,7 @@ export class UserAdministrationService {
   async revokeSessions(id: number): Promise<void> {
     await this.users.getById(id);
     await this.sessions.revokeAll(id);
+    await this.deviceTokens.revokeAll(id);
     await this.revocation.revokeUserTokens(id);
   }
 }

@@ -7,17 +7,14 @@ import {
   Req,
   UseGuards,
 } from '@nestjs/common';
-import {
-  LOGIN_RATE_LIMIT,
-  RateLimit,
-  REFRESH_RATE_LIMIT,
-} from '../rate-limit/rate-limit.decorator';
-import { User } from '../users/entities/user.entity';
+import { WithRateLimitLedger } from '../rate-limit/rate-limit-ledger';
+import { RateLimiter } from '../rate-limit/rate-limiter.service';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
 import { RefreshDto } from './dto/refresh.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { Principal } from './principal';
+import { LoginOutcome } from './services/login-attempt.service';
 import {
   AuthService,
   LoginResponse,
@@ -31,23 +28,36 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly tickets: WsTicketService,
+    private readonly limiter: RateLimiter,
   ) {}
 
+  /**
+   * The spec's four fields, plus `device_token` (a trusted device token:
+   * sent back with later logins, it exempts them from the per-account
+   * failure budget). Its budgets are checked in LoginAttemptService.
+   */
   @Public()
-  @RateLimit(LOGIN_RATE_LIMIT)
   @UseGuards(LocalAuthGuard)
   @Post('login')
   @HttpCode(200)
-  login(@Req() request: { user: User }): Promise<LoginResponse> {
-    return this.auth.login(request.user);
+  async login(
+    @Req() request: { user: LoginOutcome },
+  ): Promise<LoginResponse & { device_token: string }> {
+    const { user, deviceToken } = request.user;
+    return { ...(await this.auth.login(user)), device_token: deviceToken };
   }
 
+  /** Charged to its address by the global guard, and to the token's user once the token is verified. */
   @Public()
-  @RateLimit(REFRESH_RATE_LIMIT)
   @Post('refresh')
   @HttpCode(200)
-  refresh(@Body() body: RefreshDto): Promise<RefreshResponse> {
-    return this.auth.refresh(body.refresh_token);
+  refresh(
+    @Body() body: RefreshDto,
+    @Req() request: WithRateLimitLedger,
+  ): Promise<RefreshResponse> {
+    return this.auth.refresh(body.refresh_token, (userId) =>
+      this.limiter.enforceUser(userId, request.rateLimit),
+    );
   }
 
   @Post('logout')

@@ -9,6 +9,7 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { JWT_ALGORITHM } from './auth.constants';
 import { BlocklistedJti } from './entities/blocklisted-jti.entity';
+import { DeviceToken } from './entities/device-token.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { TierGuard } from './guards/tier.guard';
@@ -22,6 +23,8 @@ import { AccessTokenAuthenticator } from './services/access-token-authenticator.
 import { AccessTokenService } from './services/access-token.service';
 import { AuthService } from './services/auth.service';
 import { CredentialsService } from './services/credentials.service';
+import { DeviceTokenService } from './services/device-token.service';
+import { LoginAttemptService } from './services/login-attempt.service';
 import { PasswordHasher } from './services/password-hasher.service';
 import { SessionService } from './services/session.service';
 import { WsTicketService } from './services/ws-ticket.service';
@@ -31,7 +34,7 @@ import { LocalStrategy } from './strategies/local.strategy';
   imports: [
     UsersModule,
     PassportModule,
-    TypeOrmModule.forFeature([RefreshToken, BlocklistedJti]),
+    TypeOrmModule.forFeature([RefreshToken, BlocklistedJti, DeviceToken]),
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
@@ -52,6 +55,8 @@ import { LocalStrategy } from './strategies/local.strategy';
     AccessTokenAuthenticator,
     AuthService,
     CredentialsService,
+    DeviceTokenService,
+    LoginAttemptService,
     PasswordHasher,
     RevocationState,
     RevocationStore,
@@ -68,6 +73,7 @@ import { LocalStrategy } from './strategies/local.strategy';
   exports: [
     AccessTokenAuthenticator,
     WsTicketService,
+    DeviceTokenService,
     PasswordHasher,
     RevocationService,
     SessionService,

@@ -60,6 +60,8 @@ export class AppConfig {
   readonly redisKeyPrefix!: string;
   /** The DATA_DIR file the signing secret comes from when JWT_SECRET is unset (a development secret). */
   readonly generatedJwtSecretFile?: string;
+  /** Seconds a trusted device token (returned by login) stays valid. */
+  readonly deviceTokenTtl!: number;
 
   constructor(values: Omit<AppConfig, 'isProduction'>) {
     Object.assign(this, values);

@@ -38,6 +38,7 @@ describe(loadConfig.name, () => {
       rateLimitWindowSeconds: 60,
       trustProxy: false,
       database: { type: 'sqlite', path: '/tmp/auth-data/auth.sqlite' },
+      deviceTokenTtl: 7_776_000,
     });
   });
 
@@ -61,6 +62,11 @@ describe(loadConfig.name, () => {
       { BOOTSTRAP_ADMIN_USERNAME: 'root' },
       /^BOOTSTRAP_ADMIN_USERNAME and BOOTSTRAP_ADMIN_PASSWORD/,
     ],
+    [
+      { DEVICE_TOKEN_TTL: '10' },
+      /^DEVICE_TOKEN_TTL must be an integer from 60/,
+    ],
+    [{ DEVICE_TOKEN_TTL: '90d' }, /^DEVICE_TOKEN_TTL must be an integer/],
   ])('refuses %j naming the variable', (env, message) => {
     expect(errorOf(env)).toMatch(message);
   });

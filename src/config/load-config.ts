@@ -316,6 +316,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisUrl: parseRedisUrl(raw(env, 'REDIS_URL')),
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'auth:',
     generatedJwtSecretFile: signing.file,
+    deviceTokenTtl: integer(env, 'DEVICE_TOKEN_TTL', 7_776_000, 60, 31_536_000),
   });
 }
 

@@ -2,11 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { BlocklistedJti } from '../auth/entities/blocklisted-jti.entity';
+import { DeviceToken } from '../auth/entities/device-token.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
 import { RevocationEventRow } from '../auth/entities/revocation-event-row.entity';
 import { User } from '../users/entities/user.entity';
 import { AppConfig } from '../config/app-config';
 import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
+import { BinaryIdentifierCollation1764200000000 } from './migrations/1764200000000-binary-identifier-collation';
+import { DeviceTokens1764201000000 } from './migrations/1764201000000-device-tokens';
 import { SessionEpoch1764300000000 } from './migrations/1764300000000-session-epoch';
 import { RevocationEvents1764400000000 } from './migrations/1764400000000-revocation-events';
 
@@ -14,11 +17,14 @@ export const ENTITIES = [
   User,
   RefreshToken,
   BlocklistedJti,
+  DeviceToken,
   RevocationEventRow,
 ];
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
 export const MIGRATIONS = [
   InitialSchema1764115200000,
+  BinaryIdentifierCollation1764200000000,
+  DeviceTokens1764201000000,
   SessionEpoch1764300000000,
   RevocationEvents1764400000000,
 ];

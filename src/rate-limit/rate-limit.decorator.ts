@@ -1,10 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
 import { RATE_LIMIT_KEY } from './rate-limit.constants';
-import {
-  RateLimitOptions,
-  refreshSession,
-  submittedUsername,
-} from './rate-limit.policy';
+import { RateLimitOptions } from './rate-limit.policy';
 
 export type { RateLimitOptions } from './rate-limit.policy';
 
@@ -36,10 +32,9 @@ function assertPositiveInteger(name: string, value: unknown): void {
  * withdraw() {}
  *
  * @example
- * @Public()
- * @RateLimit({ ip: (config) => config.rateLimitLoginMax, userKey: submittedUsername })
- * @Post('login')
- * login() {}
+ * @RateLimit({ ip: (config) => Math.ceil(config.rateLimitIpMax / 10) })
+ * @Post('exports')
+ * exportAll() {}
  */
 export const RateLimit = (options: RateLimitOptions) => {
   assertPositiveInteger('ip', options.ip);
@@ -47,18 +42,3 @@ export const RateLimit = (options: RateLimitOptions) => {
   assertPositiveInteger('windowSeconds', options.windowSeconds);
   return SetMetadata(RATE_LIMIT_KEY, options);
 };
-
-/**
- * Login: RATE_LIMIT_LOGIN_MAX attempts per window per client address and per
- * submitted username, so guessing one account's password from many addresses
- * is limited too. Checked before the credentials, so failures count and a
- * refused attempt costs no password hash.
- */
-export const LOGIN_RATE_LIMIT: RateLimitOptions = {
-  ip: (config) => config.rateLimitLoginMax,
-  user: (config) => config.rateLimitLoginMax,
-  userKey: submittedUsername,
-};
-
-/** Refresh: the shared budget, with the session the refresh token names standing in for the user. */
-export const REFRESH_RATE_LIMIT: RateLimitOptions = { userKey: refreshSession };

@@ -1,19 +1,8 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import {
-  InjectThrottlerOptions,
-  InjectThrottlerStorage,
-  ThrottlerGuard,
-  ThrottlerLimitDetail,
-  ThrottlerModuleOptions,
-  ThrottlerRequest,
-  ThrottlerStorage,
-} from '@nestjs/throttler';
-import type { FastifyRequest } from 'fastify';
-import { WithPrincipal } from '../auth/principal-of';
-import { ApiException } from '../common/api.exception';
-import { ErrorCode } from '../common/error-codes';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config';
+import { RateLimitLedger, WithRateLimitLedger } from './rate-limit-ledger';
 import {
   RATE_LIMIT_KEY,
   RateLimitCounter,
@@ -21,78 +10,78 @@ import {
 } from './rate-limit.constants';
 import {
   budgetFor,
+  RateLimitedRequest,
   RateLimitOptions,
-  retryAfterSeconds,
   RouteRateLimit,
-  storageKey,
   trackerOf,
 } from './rate-limit.policy';
+import { RateLimiter } from './rate-limiter.service';
+
+const WHO: Record<RateLimitCounter, string> = {
+  ip: 'this client address',
+  user: 'this user',
+};
 
 /**
  * Charges a write request (POST, PUT, PATCH, DELETE; WriteRateLimitGuard
  * hands it only those) to its client address and to its user, and refuses it
  * with 429 rate_limited and `Retry-After` once either is over its limit.
+ * Every such response carries the RateLimit headers.
  *
  * WriteRateLimitGuard is registered after the global JwtAuthGuard
  * (RateLimitModule is imported after AuthModule), so `request.principal` is
- * set on authenticated routes; on public routes it runs before any route
- * guard, so a login is counted before its password is checked. Counting stays
- * behind @nestjs/throttler's ThrottlerStorage.
+ * set on authenticated routes. Public routes (login, refresh) are charged
+ * to their address here, and to their user by their own checks once the
+ * user is known (a refresh token verified, a login's failure budget).
+ *
+ * Not @nestjs/throttler's ThrottlerGuard: it checks one counter at a time
+ * through a storage that can only increment, while this needs every budget
+ * of a request in one header, slots given back after a successful login,
+ * and charges made after the guard.
  */
 @Injectable()
-export class RateLimitGuard extends ThrottlerGuard {
+export class RateLimitGuard implements CanActivate {
   constructor(
-    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    @InjectThrottlerStorage() storage: ThrottlerStorage,
-    reflector: Reflector,
+    private readonly reflector: Reflector,
+    private readonly limiter: RateLimiter,
     private readonly config: AppConfig,
-  ) {
-    super(options, storage, reflector);
-  }
+  ) {}
 
-  protected override async handleRequest(
-    props: ThrottlerRequest,
-  ): Promise<boolean> {
-    const { context } = props;
-    const counter = props.throttler.name as RateLimitCounter;
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<
+      FastifyRequest & RateLimitedRequest & WithRateLimitLedger
+    >();
+    const ledger = new RateLimitLedger(http.getResponse<FastifyReply>());
+    request.rateLimit = ledger;
     const route = this.routeRateLimit(context);
-    const request = context
-      .switchToHttp()
-      .getRequest<FastifyRequest & WithPrincipal>();
-    const tracker = trackerOf(counter, request, route?.options.userKey);
-    if (tracker === undefined) return true;
-    const budget = budgetFor(
-      counter,
-      { limit: props.limit, ttlMs: props.ttl, scope: SHARED_SCOPE },
-      route,
-      this.config,
-    );
-    const key = storageKey(budget.scope, counter, tracker);
-    return super.handleRequest({
-      ...props,
-      limit: budget.limit,
-      ttl: budget.ttlMs,
-      // A sliding window without a penalty block: Retry-After is then when the
-      // oldest counted request leaves the window, and refused requests do not count.
-      blockDuration: 0,
-      getTracker: () => tracker,
-      generateKey: () => key,
-    });
-  }
-
-  protected override async throwThrottlingException(
-    _context: ExecutionContext,
-    detail: ThrottlerLimitDetail,
-  ): Promise<void> {
-    const seconds = retryAfterSeconds(detail.timeToBlockExpire);
-    const which = detail.tracker.startsWith('ip:')
-      ? 'this client address'
-      : 'this user';
-    throw new ApiException(
-      ErrorCode.RateLimited,
-      `Too many write requests from ${which}; retry after ${seconds} s`,
-      { 'Retry-After': String(seconds) },
-    );
+    const ttlMs = this.config.rateLimitWindowSeconds * 1000;
+    const shared: Record<RateLimitCounter, number> = {
+      ip: this.config.rateLimitIpMax,
+      user: this.config.rateLimitUserMax,
+    };
+    for (const counter of [RateLimitCounter.Ip, RateLimitCounter.User]) {
+      const tracker = trackerOf(counter, request, route?.options.userKey);
+      if (tracker === undefined) continue;
+      const budget = budgetFor(
+        counter,
+        { limit: shared[counter], ttlMs, scope: SHARED_SCOPE },
+        route,
+        this.config,
+      );
+      await this.limiter.enforce(
+        {
+          name: counter,
+          scope: budget.scope,
+          tracker,
+          limit: budget.limit,
+          windowSeconds: budget.ttlMs / 1000,
+        },
+        ledger,
+        WHO[counter],
+      );
+    }
+    return true;
   }
 
   /** The @RateLimit of the handler, else of its controller, with the budget name that goes with it. */

@@ -1,54 +1,26 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
-import { AppConfig } from '../config/app-config';
-import { FixedWindowStorage } from './fixed-window.storage';
-import { RateLimitCounter } from './rate-limit.constants';
 import { RateLimitGuard } from './rate-limit.guard';
+import { RateLimiter } from './rate-limiter.service';
 import { WriteRateLimitGuard } from './write-rate-limit.guard';
 
 /**
  * Per-IP and per-user limits on write requests. Import it after AuthModule:
  * global guards run in registration order, and this one needs the principal
- * the JWT guard sets.
+ * the JWT guard sets. Global, so login and refresh can charge RateLimiter
+ * without importing this module (which would move its guard ahead of the
+ * JWT guard).
  *
- * The counters live behind @nestjs/throttler's ThrottlerStorage interface,
- * in memory (FixedWindowStorage), one per process: several instances behind a
- * balancer each allow the full limit until a shared (Redis) storage replaces
- * it in the `storage` option below.
+ * Counters live in Redis when REDIS_URL is set (shared by every instance),
+ * else, and whenever Redis is away, in this process.
  */
+@Global()
 @Module({
-  imports: [
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => {
-        const ttl = config.rateLimitWindowSeconds * 1000;
-        return {
-          // The guard sends exactly one Retry-After itself; the per-throttler
-          // Retry-After-ip / X-RateLimit-*-user headers would only confuse clients.
-          setHeaders: false,
-          storage: new FixedWindowStorage(),
-          throttlers: [
-            {
-              name: RateLimitCounter.Ip,
-              limit: config.rateLimitIpMax,
-              ttl,
-              blockDuration: 0,
-            },
-            {
-              name: RateLimitCounter.User,
-              limit: config.rateLimitUserMax,
-              ttl,
-              blockDuration: 0,
-            },
-          ],
-        };
-      },
-    }),
-  ],
   providers: [
+    RateLimiter,
     RateLimitGuard,
     { provide: APP_GUARD, useClass: WriteRateLimitGuard },
   ],
+  exports: [RateLimiter],
 })
 export class RateLimitModule {}

@@ -3,12 +3,17 @@ import { RateLimitCounter } from './rate-limit.constants';
 import {
   Budget,
   budgetFor,
-  refreshSession,
+  failedLoginLimits,
   retryAfterSeconds,
   storageKey,
-  submittedUsername,
   trackerOf,
+  UserKeyOf,
 } from './rate-limit.policy';
+
+const accountOf: UserKeyOf = (body) =>
+  typeof body === 'object' && body !== null && 'account' in body
+    ? `account:${String(body.account)}`
+    : undefined;
 
 const config = loadConfig({
   JWT_SECRET: 'rate-limit-policy-spec-secret-0123456789',
@@ -34,62 +39,36 @@ describe('rate-limit policy', () => {
       const request = {
         ip: '10.0.0.7',
         principal: { id: 42 },
-        body: { username: 'other' },
+        body: { account: 'other' },
       };
-      expect(trackerOf(RateLimitCounter.User, request, submittedUsername)).toBe(
+      expect(trackerOf(RateLimitCounter.User, request, accountOf)).toBe(
         'user:42',
       );
     });
 
     it("uses the route's userKey without a principal, and skips the user counter without either", () => {
       expect(
-        trackerOf(
-          RateLimitCounter.User,
-          { body: { username: ' Alice ' } },
-          submittedUsername,
-        ),
-      ).toBe('username:alice');
+        trackerOf(RateLimitCounter.User, { body: { account: 7 } }, accountOf),
+      ).toBe('account:7');
+      // Login and refresh: no principal, no userKey; their user is charged once known.
       expect(
         trackerOf(RateLimitCounter.User, { body: { username: 'alice' } }),
       ).toBeUndefined();
     });
   });
 
-  describe(submittedUsername.name, () => {
-    it.each([
-      [undefined],
-      [null],
-      ['alice'],
-      [{}],
-      [{ username: 42 }],
-      [{ username: '   ' }],
-    ])('ignores a body without a usable username: %p', (body) =>
-      expect(submittedUsername(body)).toBeUndefined(),
-    );
-
-    it('normalises like the user lookup, so case and spaces do not make new budgets', () => {
-      expect(submittedUsername({ username: 'Trader1' })).toBe(
-        submittedUsername({ username: ' trader1 ' }),
-      );
+  describe(failedLoginLimits.name, () => {
+    it('lets RATE_LIMIT_LOGIN_MAX make login stricter than the general limits, never looser', () => {
+      const limits = (login: number, ip: number, user: number) =>
+        failedLoginLimits({
+          rateLimitLoginMax: login,
+          rateLimitIpMax: ip,
+          rateLimitUserMax: user,
+        });
+      expect(limits(10, 300, 120)).toEqual({ address: 10, account: 10 });
+      expect(limits(100_000, 5, 3)).toEqual({ address: 5, account: 3 });
+      expect(limits(50, 300, 20)).toEqual({ address: 50, account: 20 });
     });
-  });
-
-  describe(refreshSession.name, () => {
-    it('takes the session id before the dot', () => {
-      expect(refreshSession({ refresh_token: 'AbC_-123.secret' })).toBe(
-        'session:AbC_-123',
-      );
-    });
-
-    it.each([
-      [{}],
-      [{ refresh_token: 'no-dot' }],
-      [{ refresh_token: '.secret' }],
-      [{ refresh_token: 'a b.c' }],
-      [{ refresh_token: 7 }],
-    ])('skips a malformed token: %p', (body) =>
-      expect(refreshSession(body)).toBeUndefined(),
-    );
   });
 
   describe(budgetFor.name, () => {
@@ -101,7 +80,7 @@ describe('rate-limit policy', () => {
         budgetFor(
           RateLimitCounter.User,
           shared,
-          { scope: 'A.b', options: { userKey: refreshSession } },
+          { scope: 'A.b', options: { userKey: accountOf } },
           config,
         ),
       ).toBe(shared);

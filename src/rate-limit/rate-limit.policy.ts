@@ -1,21 +1,21 @@
 import { normalizeIp } from '@nestjs/throttler';
 import { createHash } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
-import { normalizeUsername } from '../users/username';
 import { RateLimitCounter } from './rate-limit.constants';
 
 /**
  * The pure rules of rate limiting: what a request is charged to and which
- * budget applies. RateLimitGuard only gathers the inputs and calls these.
+ * budget applies. RateLimitGuard and the login checks gather the inputs and
+ * call these.
  */
 
-/** A limit, or how to read it from the validated configuration (e.g. RATE_LIMIT_LOGIN_MAX). */
+/** A limit, or how to read it from the validated configuration. */
 export type RateLimitMax = number | ((config: AppConfig) => number);
 
 /**
- * For a request that carries no principal (a public route such as login):
- * what identifies the user it is about, read from the parsed JSON body.
- * `undefined` leaves the request to the IP counter alone.
+ * For a request that carries no principal (a public route): what identifies
+ * the user it is about, read from the parsed JSON body. `undefined` leaves
+ * the request to the IP counter alone.
  */
 export type UserKeyOf = (body: unknown) => string | undefined;
 
@@ -24,7 +24,7 @@ export interface RateLimitOptions {
   ip?: RateLimitMax;
   /** Write requests per window for one user. */
   user?: RateLimitMax;
-  /** Length of the sliding window, in seconds. */
+  /** Length of the fixed window, in seconds. */
   windowSeconds?: number;
   /** How to name the user of an unauthenticated request; see UserKeyOf. */
   userKey?: UserKeyOf;
@@ -34,7 +34,7 @@ export interface RateLimitOptions {
 export interface RateLimitedRequest {
   ip?: string;
   body?: unknown;
-  principal?: { id: number };
+  principal?: { id: number } | null;
 }
 
 /** @RateLimit options found on a route, and the budget name they belong to. */
@@ -51,41 +51,29 @@ export interface Budget {
   scope: string;
 }
 
-function field(body: unknown, name: string): unknown {
-  return typeof body === 'object' && body !== null
-    ? (body as Record<string, unknown>)[name]
-    : undefined;
+/** The client address as a counter's tracker, IPv6 grouped by /64 as @nestjs/throttler does. */
+export function addressTracker(ip: string | undefined): string {
+  return `ip:${normalizeIp(ip ?? 'unknown')}`;
 }
 
-/** Login: the submitted username, normalised as user lookups normalise it. */
-export const submittedUsername: UserKeyOf = (body) => {
-  const username = field(body, 'username');
-  if (typeof username !== 'string') return undefined;
-  const normalized = normalizeUsername(username);
-  return normalized === '' ? undefined : `username:${normalized}`;
-};
-
-/** Refresh: the session id, the part of the refresh token before the '.'. */
-export const refreshSession: UserKeyOf = (body) => {
-  const token = field(body, 'refresh_token');
-  const match =
-    typeof token === 'string' ? /^([A-Za-z0-9_-]{1,64})\./.exec(token) : null;
-  return match ? `session:${match[1]}` : undefined;
-};
+/** An authenticated user (or the owner of a verified refresh token) as a tracker. */
+export function userTracker(userId: number): string {
+  return `user:${userId}`;
+}
 
 /**
- * Who a request is charged to on `counter`: the client address (IPv6 grouped
- * by /64, as @nestjs/throttler does), or the authenticated user, or what the
- * route's userKey reads from the body. `undefined`: not counted there.
+ * Who a request is charged to on `counter`: the client address, or the
+ * authenticated user, or what the route's userKey reads from the body.
+ * `undefined`: not counted there (login and refresh charge their user once
+ * they know who it is).
  */
 export function trackerOf(
   counter: RateLimitCounter,
   request: RateLimitedRequest,
   userKey?: UserKeyOf,
 ): string | undefined {
-  if (counter === RateLimitCounter.Ip)
-    return `ip:${normalizeIp(request.ip ?? 'unknown')}`;
-  if (request.principal) return `user:${request.principal.id}`;
+  if (counter === RateLimitCounter.Ip) return addressTracker(request.ip);
+  if (request.principal) return userTracker(request.principal.id);
   return userKey?.(request.body);
 }
 
@@ -100,8 +88,7 @@ export function hasOwnLimits(options: RateLimitOptions): boolean {
 
 /**
  * The budget a request is checked against on `counter`: the shared one of all
- * writes, or, on a route whose @RateLimit sets limits, that route's own (a
- * login attempt does not use up the budget of other writes, nor they its).
+ * writes, or, on a route whose @RateLimit sets limits, that route's own.
  */
 export function budgetFor(
   counter: RateLimitCounter,
@@ -127,12 +114,29 @@ export function budgetFor(
 }
 
 /**
+ * Failed-login budgets. RATE_LIMIT_LOGIN_MAX can only make login stricter
+ * than the general limits: per address it is at most RATE_LIMIT_IP_MAX, per
+ * account (and per trusted device) at most RATE_LIMIT_USER_MAX.
+ */
+export function failedLoginLimits(
+  config: Pick<
+    AppConfig,
+    'rateLimitIpMax' | 'rateLimitUserMax' | 'rateLimitLoginMax'
+  >,
+): { address: number; account: number } {
+  return {
+    address: Math.min(config.rateLimitLoginMax, config.rateLimitIpMax),
+    account: Math.min(config.rateLimitLoginMax, config.rateLimitUserMax),
+  };
+}
+
+/**
  * Storage key of one counter. Hashed, so usernames do not sit in the store
  * in clear and a long submitted username makes no long key.
  */
 export function storageKey(
   scope: string,
-  counter: RateLimitCounter,
+  counter: string,
   tracker: string,
 ): string {
   return createHash('sha256')
@@ -140,7 +144,7 @@ export function storageKey(
     .digest('base64url');
 }
 
-/** Retry-After: whole seconds, at least 1, from the storage's seconds until a slot frees up. */
+/** Retry-After: whole seconds, at least 1, from the milliseconds until a slot frees up. */
 export function retryAfterSeconds(secondsUntilFree: number): number {
   return Number.isFinite(secondsUntilFree)
     ? Math.max(1, Math.ceil(secondsUntilFree))

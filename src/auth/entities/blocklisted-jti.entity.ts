@@ -1,4 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import {
+  BINARY_CHARSET,
+  BINARY_COLLATION,
+} from '../../database/binary-collation';
 import { epochMs } from '../../database/epoch-ms.transformer';
 
 /**
@@ -8,7 +12,12 @@ import { epochMs } from '../../database/epoch-ms.transformer';
  */
 @Entity('blocklisted_jtis')
 export class BlocklistedJti {
-  @PrimaryColumn({ type: 'varchar', length: 32 })
+  @PrimaryColumn({
+    type: 'varchar',
+    length: 32,
+    charset: BINARY_CHARSET,
+    collation: BINARY_COLLATION,
+  })
   jti!: string;
 
   @Column({ name: 'user_id', type: 'integer' })

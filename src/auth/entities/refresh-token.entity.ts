@@ -1,4 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import {
+  BINARY_CHARSET,
+  BINARY_COLLATION,
+} from '../../database/binary-collation';
 import { epochMs } from '../../database/epoch-ms.transformer';
 
 /**
@@ -8,7 +12,12 @@ import { epochMs } from '../../database/epoch-ms.transformer';
  */
 @Entity('refresh_tokens')
 export class RefreshToken {
-  @PrimaryColumn({ type: 'varchar', length: 32 })
+  @PrimaryColumn({
+    type: 'varchar',
+    length: 32,
+    charset: BINARY_CHARSET,
+    collation: BINARY_COLLATION,
+  })
   id!: string;
 
   /** Index refresh_tokens_user_id_idx: revoke-all and session listing by user. */
@@ -16,7 +25,13 @@ export class RefreshToken {
   userId!: number;
 
   /** Hex SHA-256 of the secret part of the refresh token. */
-  @Column({ name: 'token_hash', type: 'varchar', length: 64 })
+  @Column({
+    name: 'token_hash',
+    type: 'varchar',
+    length: 64,
+    charset: BINARY_CHARSET,
+    collation: BINARY_COLLATION,
+  })
   tokenHash!: string;
 
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })

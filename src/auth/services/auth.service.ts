@@ -54,8 +54,13 @@ export class AuthService {
    * The refresh token is not rotated (the spec returns none), so concurrent
    * refreshes with one token all succeed.
    */
-  async refresh(refreshToken: string): Promise<RefreshResponse> {
+  async refresh(
+    refreshToken: string,
+    onVerified?: (userId: number) => Promise<unknown>,
+  ): Promise<RefreshResponse> {
     const session = await this.sessions.verify(refreshToken);
+    // E.g. the user's rate limit: charged only for a token that checked out.
+    await onVerified?.(session.userId);
     const user = await this.users.findById(session.userId);
     // Behind the user's epoch: created by a login that raced a password
     // change, disable or revoke-all, which ended every session before it.

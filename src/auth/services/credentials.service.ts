@@ -19,7 +19,11 @@ export class CredentialsService {
   ) {}
 
   async check(username: string, password: string): Promise<User> {
-    const user = await this.users.findByUsername(username);
+    return this.verify(await this.users.findByUsername(username), password);
+  }
+
+  /** The password check of `check`, for a user already looked up (`null`: unknown). */
+  async verify(user: User | null, password: string): Promise<User> {
     const valid = user
       ? await this.hasher.verify(user.passwordHash, password)
       : await this.hasher.verifyDummy(password);

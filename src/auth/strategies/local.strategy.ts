@@ -1,21 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-local';
-import { User } from '../../users/entities/user.entity';
-import { CredentialsService } from '../services/credentials.service';
+import { LoginDto } from '../dto/login.dto';
+import {
+  LoginAttemptService,
+  LoginOutcome,
+  LoginRequest,
+} from '../services/login-attempt.service';
 
 /** passport-local for POST /auth/login; the body was validated by LocalAuthGuard before this runs. */
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
-  constructor(private readonly credentials: CredentialsService) {
+  constructor(private readonly attempts: LoginAttemptService) {
     super({
       usernameField: 'username',
       passwordField: 'password',
       session: false,
+      passReqToCallback: true,
     });
   }
 
-  validate(username: string, password: string): Promise<User> {
-    return this.credentials.check(username, password);
+  validate(
+    request: LoginRequest & { body: LoginDto },
+    username: string,
+    password: string,
+  ): Promise<LoginOutcome> {
+    return this.attempts.attempt(
+      request,
+      username,
+      password,
+      request.body.device_token,
+    );
   }
 }

@@ -1,5 +1,9 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { Tier } from '../../auth/tier';
+import {
+  BINARY_CHARSET,
+  BINARY_COLLATION,
+} from '../../database/binary-collation';
 import { epochMs } from '../../database/epoch-ms.transformer';
 
 @Entity('users')
@@ -7,8 +11,17 @@ export class User {
   @PrimaryGeneratedColumn('increment')
   id!: number;
 
-  /** Stored lower-cased (see normalizeUsername); unique index users_username_uq. */
-  @Column({ type: 'varchar', length: 64, unique: true })
+  /**
+   * Stored lower-cased (see normalizeUsername); unique index users_username_uq.
+   * Binary collation on MySQL, so `kévin` is not `kevin` (migration 1764200000000).
+   */
+  @Index('users_username_uq', { unique: true })
+  @Column({
+    type: 'varchar',
+    length: 64,
+    charset: BINARY_CHARSET,
+    collation: BINARY_COLLATION,
+  })
   username!: string;
 
   /** argon2id PHC string; the password itself is never stored. */

@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import { ApiException } from '../../common/api.exception';
+import { ErrorCode } from '../../common/error-codes';
+import { AppConfig } from '../../config/app-config';
+import { RateLimitLedger } from '../../rate-limit/rate-limit-ledger';
+import {
+  LOGIN_SCOPE,
+  LoginBudget,
+} from '../../rate-limit/rate-limit.constants';
+import {
+  addressTracker,
+  failedLoginLimits,
+} from '../../rate-limit/rate-limit.policy';
+import {
+  BudgetSpec,
+  RateLimiter,
+  report,
+} from '../../rate-limit/rate-limiter.service';
+import { Charge } from '../../rate-limit/store/rate-limit-store';
+import { User } from '../../users/entities/user.entity';
+import { isValidUsername, normalizeUsername } from '../../users/username';
+import { UsersService } from '../../users/users.service';
+import { CredentialsService } from './credentials.service';
+import { DeviceTokenService } from './device-token.service';
+
+/** What a login request brings besides its credentials. */
+export interface LoginRequest {
+  ip?: string;
+  rateLimit?: RateLimitLedger | null;
+}
+
+/** A slot held in one failed-login budget until the password check tells. */
+interface Reserved {
+  name: LoginBudget;
+  charge: Charge;
+}
+
+export interface LoginOutcome {
+  user: User;
+  /** The trusted device token to return: the one presented, or a new one. */
+  deviceToken: string;
+}
+
+/**
+ * Login's protection against guessing, before and around the password
+ * check. Every attempt reserves a slot in the failed-login budget of its
+ * address and of its account (or, with a trusted device token, of that
+ * device) before any hash is computed; a successful login gives both back,
+ * so only failures use them up and a trader who logs in correctly never
+ * runs out. Strangers' failures use up the account budget, not the budget
+ * of the owner's device, so they cannot lock the owner out.
+ */
+@Injectable()
+export class LoginAttemptService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly credentials: CredentialsService,
+    private readonly devices: DeviceTokenService,
+    private readonly limiter: RateLimiter,
+    private readonly config: AppConfig,
+  ) {}
+
+  async attempt(
+    request: LoginRequest,
+    username: string,
+    password: string,
+    deviceToken: string | undefined,
+  ): Promise<LoginOutcome> {
+    // One normal form for the lookup and the budget key. A name that breaks
+    // the account-creation rule finds no user (and costs the dummy hash).
+    const name = normalizeUsername(username);
+    const address = await this.limiter.enforce(
+      this.budget(
+        LoginBudget.Address,
+        addressTracker(request.ip),
+        failedLoginLimits(this.config).address,
+      ),
+      request.rateLimit,
+      'this client address',
+    );
+    let user: User | null;
+    let trusted: string | undefined;
+    let reserved: Reserved[];
+    try {
+      user = isValidUsername(username)
+        ? await this.users.findByUsername(name)
+        : null;
+      // Looked up for unknown users too, so the answer takes as long.
+      trusted = await this.devices.trustedId(deviceToken, user?.id);
+      reserved = [
+        { name: LoginBudget.Address, charge: address },
+        await this.reserve(request, name, trusted),
+      ];
+    } catch (error) {
+      // Refused before any password check: not an attempt on the address either.
+      await address.refund();
+      throw error;
+    }
+    let verified: User;
+    try {
+      verified = await this.credentials.verify(user, password);
+    } catch (error) {
+      // Only a wrong password (or unknown user) is a failed guess; a
+      // disabled account's right password or a full hashing queue is not.
+      if (
+        !(error instanceof ApiException) ||
+        error.code !== ErrorCode.InvalidCredentials
+      )
+        await this.refund(request, reserved);
+      throw error;
+    }
+    await this.refund(request, reserved);
+    return {
+      user: verified,
+      deviceToken:
+        trusted !== undefined && deviceToken !== undefined
+          ? deviceToken
+          : await this.devices.issue(verified.id),
+    };
+  }
+
+  /** Reserves the attempt on the trusted device, else on the account; 429 when the account's is used up. */
+  private async reserve(
+    request: LoginRequest,
+    name: string,
+    trustedDeviceId: string | undefined,
+  ): Promise<Reserved> {
+    const limit = failedLoginLimits(this.config).account;
+    if (trustedDeviceId !== undefined) {
+      const device = this.budget(
+        LoginBudget.Device,
+        `device:${trustedDeviceId}`,
+        limit,
+      );
+      const charge = await this.limiter.charge(device);
+      // A device token past its own failure budget stops counting: the
+      // attempt falls back to the account budget like any other.
+      if (!charge.blocked) {
+        report(request.rateLimit, device, charge);
+        return { name: LoginBudget.Device, charge };
+      }
+    }
+    const charge = await this.limiter.enforce(
+      this.budget(LoginBudget.Account, `username:${name}`, limit),
+      request.rateLimit,
+      'this account',
+    );
+    return { name: LoginBudget.Account, charge };
+  }
+
+  /** Gives the reserved slots back, and says so in the RateLimit headers. */
+  private async refund(
+    request: LoginRequest,
+    reserved: readonly Reserved[],
+  ): Promise<void> {
+    await Promise.all(reserved.map(({ charge }) => charge.refund()));
+    for (const { name } of reserved) request.rateLimit?.refunded(name);
+  }
+
+  private budget(
+    name: LoginBudget,
+    tracker: string,
+    limit: number,
+  ): BudgetSpec {
+    return {
+      name,
+      scope: LOGIN_SCOPE,
+      tracker,
+      limit,
+      windowSeconds: this.config.rateLimitWindowSeconds,
+    };
+  }
+}
