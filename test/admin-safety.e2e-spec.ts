@@ -118,8 +118,9 @@ describe.each(DRIVERS)('admin safety on $name', (driver) => {
     ]);
     expect(results.map((result) => result.status)).toContain('rejected');
     for (const result of results) {
-      if (result.status === 'rejected')
+      if (result.status === 'rejected') {
         expect((result.reason as { code?: string }).code).toBe('conflict');
+      }
     }
     expect(
       await api.app.get(UsersService).countActiveAdminsExcept(-1),

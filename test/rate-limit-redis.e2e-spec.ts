@@ -7,7 +7,8 @@ import { ServerProcess } from './support/server-process';
 import { ADMIN, waitFor } from './support/test-app';
 
 const IP_MAX = 5;
-const FALLBACK_WARNING = 'counting per instance until it returns';
+/** RedisService's one warning per outage, which names the rate limits' fallback. */
+const FALLBACK_WARNING = 'falls back to its own rate-limit counters';
 
 function count(text: string, needle: string): number {
   return text.split(needle).length - 1;

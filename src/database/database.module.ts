@@ -1,9 +1,14 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
+import { TransactionRunner } from './transaction-runner';
 
+/** The TypeORM connection, and TransactionRunner for work that must be atomic (global). */
+@Global()
 @Module({
+  providers: [TransactionRunner],
+  exports: [TransactionRunner],
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],

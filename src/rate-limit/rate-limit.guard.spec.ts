@@ -20,7 +20,7 @@ class ThingsController {
 }
 
 const config = loadConfig({
-  JWT_SECRET: 'x'.repeat(32),
+  JWT_SECRET: 'unit-test-secret-that-is-long-enough-0123456789',
   RATE_LIMIT_IP_MAX: '3',
   RATE_LIMIT_USER_MAX: '2',
 });

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { isDatabaseUnavailable } from '../../common/database-errors';
 import { AppConfig } from '../../config/app-config';
+import { TransactionRunner } from '../../database/transaction-runner';
 import { User } from '../../users/entities/user.entity';
 import { UsersService } from '../../users/users.service';
 import { Principal } from '../principal';
@@ -33,7 +32,7 @@ export class RevocationService {
     private readonly held: HeldRevocations,
     private readonly users: UsersService,
     private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
   ) {}
 
   /** The per-request check: memory only, no I/O. */
@@ -74,7 +73,7 @@ export class RevocationService {
     changes: Partial<User> = {},
   ): Promise<number | undefined> {
     let revocation: Revocation | undefined;
-    await this.dataSource.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       const tokenVersion = await this.users.bumpTokenVersion(
         userId,
         changes,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { TransactionRunner } from '../../database/transaction-runner';
 import { User } from '../../users/entities/user.entity';
 import { BlocklistedJti } from '../entities/blocklisted-jti.entity';
 import { RefreshToken } from '../entities/refresh-token.entity';
@@ -22,7 +23,10 @@ export interface FeedRow {
  */
 @Injectable()
 export class RevocationStore {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
+  ) {}
 
   /**
    * Writes revocations atomically, inside `manager`'s transaction when given
@@ -35,7 +39,7 @@ export class RevocationStore {
     manager?: EntityManager,
   ): Promise<void> {
     if (manager) return this.write(manager, revocations);
-    await this.dataSource.transaction((m) => this.write(m, revocations));
+    await this.transactions.run((m) => this.write(m, revocations));
   }
 
   /** Feed rows with id > `after`, in id order. */

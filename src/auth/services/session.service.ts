@@ -5,6 +5,7 @@ import { IsNull, Repository } from 'typeorm';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
 import { AppConfig } from '../../config/app-config';
+import { TransactionRunner } from '../../database/transaction-runner';
 import { User } from '../../users/entities/user.entity';
 import { RefreshToken } from '../entities/refresh-token.entity';
 import { RevocationService } from '../revocation/revocation.service';
@@ -40,6 +41,7 @@ export class SessionService {
     @InjectRepository(RefreshToken)
     private readonly sessions: Repository<RefreshToken>,
     private readonly revocation: RevocationService,
+    private readonly transactions: TransactionRunner,
     private readonly config: AppConfig,
   ) {}
 
@@ -90,7 +92,7 @@ export class SessionService {
    * Their access tokens are revoked by the caller (token_version).
    */
   async revokeAll(userId: number): Promise<void> {
-    await this.sessions.manager.transaction(async (manager) => {
+    await this.transactions.run(async (manager) => {
       await manager.increment(User, { id: userId }, 'sessionEpoch', 1);
       await manager.update(
         RefreshToken,

@@ -17,7 +17,7 @@ class FlakyStore implements RateLimitStore {
 describe(FallbackRateLimitStore.name, () => {
   let warn: jest.SpyInstance;
   beforeEach(() => {
-    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation();
+    warn = jest.spyOn(Logger.prototype, 'debug').mockImplementation();
     jest.spyOn(Logger.prototype, 'log').mockImplementation();
   });
   afterEach(() => jest.restoreAllMocks());
@@ -48,7 +48,7 @@ describe(FallbackRateLimitStore.name, () => {
     expect(local.size).toBe(0);
   });
 
-  it('falls back to this process when a command fails or Redis is away, warning once per outage', async () => {
+  it('falls back to this process when a command fails or Redis is away, noting it once per outage', async () => {
     const { store, shared, local, redis, reconnect } = setUp();
     shared.down = true;
     for (let i = 1; i <= 3; i++)

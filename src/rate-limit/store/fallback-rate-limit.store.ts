@@ -12,7 +12,8 @@ export interface RedisAvailability {
  * Redis when it answers, this process's counters when it does not, so a
  * Redis outage never fails a request: limits then hold per instance, and go
  * back to global by themselves once the command connection is ready again.
- * One warning per outage (RedisService logs the connection's own changes).
+ * The operator's one warning per outage is RedisService's, which names the
+ * rate limits among what falls back; this store only notes it at debug level.
  */
 export class FallbackRateLimitStore implements RateLimitStore {
   private readonly logger = new Logger('RateLimit');
@@ -26,7 +27,7 @@ export class FallbackRateLimitStore implements RateLimitStore {
     redis.onCommandsReady(() => {
       if (!this.fallingBack) return;
       this.fallingBack = false;
-      this.logger.log('Rate limits are shared through Redis again');
+      this.logger.debug('Rate limits are shared through Redis again');
     });
   }
 
@@ -46,7 +47,7 @@ export class FallbackRateLimitStore implements RateLimitStore {
   private fallBack(reason: string): void {
     if (this.fallingBack) return;
     this.fallingBack = true;
-    this.logger.warn(
+    this.logger.debug(
       `Redis unavailable for rate limits (${reason}); counting per instance until it returns`,
     );
   }
