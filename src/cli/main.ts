@@ -33,7 +33,7 @@ async function main(): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   loadEnvFile();
-  const config = loadConfig();
+  const config = loadConfig(process.env, 'cli');
   const app = await NestFactory.createApplicationContext(
     AppModule.forRoot(config),
     { logger: ['error'] },

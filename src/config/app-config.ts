@@ -63,6 +63,13 @@ export class AppConfig {
   /** Seconds a trusted device token (returned by login) stays valid. */
   readonly deviceTokenTtl!: number;
 
+  /**
+   * `server`, or `cli` for the operator CLI, a short-lived process that only
+   * writes: it skips the start-up load of the revocation state and the
+   * background sync.
+   */
+  readonly role!: 'server' | 'cli';
+
   constructor(values: Omit<AppConfig, 'isProduction'>) {
     Object.assign(this, values);
   }

@@ -226,7 +226,10 @@ function jwtSecret(
 }
 
 /** Reads and validates every setting; throws ConfigError naming the first bad one. */
-export function loadConfig(env: Env = process.env): AppConfig {
+export function loadConfig(
+  env: Env = process.env,
+  role: AppConfig['role'] = 'server',
+): AppConfig {
   const nodeEnv = oneOf(
     env,
     'NODE_ENV',
@@ -250,6 +253,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const signing = jwtSecret(env, production, dataDir);
 
   return new AppConfig({
+    role,
     nodeEnv,
     host: raw(env, 'HOST') ?? '0.0.0.0',
     port: integer(env, 'PORT', 3000, 0, 65535),

@@ -42,6 +42,9 @@ export class RevocationSync implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // The CLI only writes revocations (database, then Redis); it answers no
+    // request, so it needs neither the state nor the sync.
+    if (this.config.role === 'cli') return;
     const started = Date.now();
     // The cursor is placed before loading, so a revocation written while the
     // load runs is read by the first poll rather than missed.
