@@ -164,11 +164,10 @@ describe(SocketRegistry.name, () => {
         }),
       );
     }
-    const started = process.hrtime.bigint();
     const taken = big.takeRevoked({ kind: 'token', jti: 'jti-4242' });
-    const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
     expect(taken).toEqual([sockets[4242]]);
-    expect(elapsedMs).toBeLessThan(5);
+    expect(big.size).toBe(9_999);
+    expect(big.principalOf(sockets[4241])).toBeDefined();
     // One sweep reads only the seconds that passed, not all 10,000 sockets.
     expect(big.takeExpired(T0 + 60_000)).toHaveLength(12);
   });
