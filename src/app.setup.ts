@@ -12,7 +12,13 @@ import {
   serverFactory,
 } from './common/fastify-errors';
 import { HttpExceptionFilter } from './common/http-exception.filter';
-import { createRootLogger, PinoNestLogger, redactUrl } from './common/logger';
+import { accessLogWriter } from './common/access-log';
+import {
+  createRootLogger,
+  flushLogs,
+  PinoNestLogger,
+  writesJsonLogs,
+} from './common/logger';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { developmentSecretWarning } from './config/development-secret-warning';
@@ -40,6 +46,7 @@ const REQUEST_PROPERTIES = [
 export function configureApp(
   app: NestFastifyApplication,
   rootLogger: Pino,
+  config: AppConfig,
 ): void {
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: Fastify would otherwise hand a text/plain body to the handlers
@@ -54,21 +61,15 @@ export function configureApp(
   // One line per request, written after the response; the URL is redacted
   // (WebSocket tokens travel in ?token=) and no header or body is logged.
   if (rootLogger.isLevelEnabled('info')) {
+    const writeAccessLog = accessLogWriter(rootLogger, writesJsonLogs(config));
     fastify.addHook('onResponse', (request, reply, done) => {
-      rootLogger.info(
-        {
-          reqId: request.id,
-          method: request.method,
-          url: redactUrl(request.url),
-          status: reply.statusCode,
-          ms: Math.round(reply.elapsedTime * 10) / 10,
-          ip: request.ip,
-        },
-        'request',
-      );
+      writeAccessLog(request, reply);
       done();
     });
   }
+  // Buffered log lines are written before the process goes (SIGTERM closes
+  // the server, then re-raises the signal, so no 'exit' handler runs).
+  fastify.addHook('onClose', async () => flushLogs());
 
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(validationPipe);
@@ -112,6 +113,6 @@ export async function createApp(
       bodyParser: false,
     },
   );
-  configureApp(app, rootLogger);
+  configureApp(app, rootLogger, config);
   return app;
 }

@@ -52,7 +52,9 @@ async function startApp(o) {
     DATA_DIR: o.tmpDir,
     DATABASE_URL: o.databaseUrl,
     JWT_SECRET,
-    LOG_LEVEL: o.logLevel || 'warn',
+    // The production default: one access-log line per request, to the log file
+    // stdout is redirected to, as a container runtime would.
+    LOG_LEVEL: o.logLevel || 'info',
     // A bench run outlives the default 15 min tokens in full mode.
     ACCESS_TOKEN_TTL: '7200',
     // Rate limits exist to stop abuse; here they would only measure 429s.

@@ -71,7 +71,7 @@ export function createRootLogger(config: AppConfig): Pino {
       censor: '[REDACTED]',
     },
   };
-  if (config.isProduction || config.nodeEnv === 'test') return pino(options);
+  if (writesJsonLogs(config)) return pino(options, bufferedStdout());
   return pino({
     ...options,
     transport: {
@@ -84,6 +84,53 @@ export function createRootLogger(config: AppConfig): Pino {
       },
     },
   });
+}
+
+/** JSON lines in production (and in tests, which read them); readable lines in development. */
+export function writesJsonLogs(config: AppConfig): boolean {
+  return config.isProduction || config.nodeEnv === 'test';
+}
+
+/** How much is buffered before a write, and how long a line may wait at most. */
+const LOG_BUFFER_BYTES = 8192;
+const LOG_FLUSH_MS = 1000;
+
+/**
+ * Stdout as a buffered, asynchronous destination: lines are collected and
+ * written in batches off the request path (one write per 8 KB or per second)
+ * instead of one synchronous write per line, which cost the authenticated
+ * read a third of its throughput at LOG_LEVEL=info. What is buffered is
+ * written on shutdown (`flushLogs`, from the HTTP server's close) and, as a
+ * last resort, synchronously when the process exits.
+ */
+function bufferedStdout(): pino.DestinationStream {
+  const destination = pino.destination({
+    dest: 1,
+    sync: false,
+    minLength: LOG_BUFFER_BYTES,
+    periodicFlush: LOG_FLUSH_MS,
+  });
+  process.once('exit', () => {
+    try {
+      destination.flushSync();
+    } catch {
+      // Nothing more can be done for the log at exit.
+    }
+  });
+  buffered.add(destination);
+  return destination;
+}
+
+const buffered = new Set<ReturnType<typeof pino.destination>>();
+
+/** Writes every buffered log line and waits for the writes (called when the server closes). */
+export async function flushLogs(): Promise<void> {
+  await Promise.all(
+    [...buffered].map(
+      (destination) =>
+        new Promise<void>((resolve) => destination.flush(() => resolve())),
+    ),
+  );
 }
 
 /** Nest's LoggerService on top of the pino logger, so framework and app logs share one format. */

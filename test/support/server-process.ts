@@ -81,7 +81,8 @@ export class ServerProcess {
           .then((r) => r.ok)
           .catch(() => false);
       },
-      20_000,
+      // Generous: on two cores busy with other suites a start can take long.
+      60_000,
       100,
     );
     return server;
