@@ -11,6 +11,7 @@ import { JWT_ALGORITHM } from './auth.constants';
 import { BlocklistedJti } from './entities/blocklisted-jti.entity';
 import { DeviceToken } from './entities/device-token.entity';
 import { RefreshToken } from './entities/refresh-token.entity';
+import { RevocationEventRow } from './entities/revocation-event-row.entity';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { TierGuard } from './guards/tier.guard';
 import { HeldRevocations } from './revocation/held-revocations';
@@ -34,7 +35,12 @@ import { LocalStrategy } from './strategies/local.strategy';
   imports: [
     UsersModule,
     PassportModule,
-    TypeOrmModule.forFeature([RefreshToken, BlocklistedJti, DeviceToken]),
+    TypeOrmModule.forFeature([
+      RefreshToken,
+      BlocklistedJti,
+      DeviceToken,
+      RevocationEventRow,
+    ]),
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {

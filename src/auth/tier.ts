@@ -1,19 +1,6 @@
-/** Permission tiers of the spec; a higher tier includes every lower one. */
-export enum Tier {
-  Monitor = 1,
-  Trader = 2,
-  Power = 3,
-  Admin = 4,
-}
-
-export const ALL_TIERS: readonly Tier[] = [
-  Tier.Monitor,
-  Tier.Trader,
-  Tier.Power,
-  Tier.Admin,
-];
-
-/** The whole tier rule: a principal of tier `actual` may use what needs `required`. */
-export function tierSatisfies(actual: Tier, required: Tier): boolean {
-  return actual >= required;
-}
+/**
+ * The permission tiers are shared vocabulary (users store one, auth checks
+ * them), so they live in common/; auth re-exports them for its own modules
+ * and for the platform's feature modules, which import them from here.
+ */
+export * from '../common/tier';

@@ -1,11 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
-import { BlocklistedJti } from '../auth/entities/blocklisted-jti.entity';
-import { DeviceToken } from '../auth/entities/device-token.entity';
-import { RefreshToken } from '../auth/entities/refresh-token.entity';
-import { RevocationEventRow } from '../auth/entities/revocation-event-row.entity';
-import { User } from '../users/entities/user.entity';
 import { AppConfig } from '../config/app-config';
 import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
 import { BinaryIdentifierCollation1764200000000 } from './migrations/1764200000000-binary-identifier-collation';
@@ -13,13 +8,6 @@ import { DeviceTokens1764201000000 } from './migrations/1764201000000-device-tok
 import { SessionEpoch1764300000000 } from './migrations/1764300000000-session-epoch';
 import { RevocationEvents1764400000000 } from './migrations/1764400000000-revocation-events';
 
-export const ENTITIES = [
-  User,
-  RefreshToken,
-  BlocklistedJti,
-  DeviceToken,
-  RevocationEventRow,
-];
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
 export const MIGRATIONS = [
   InitialSchema1764115200000,
@@ -32,11 +20,12 @@ export const MIGRATIONS = [
 /**
  * The TypeORM options for both drivers, used by the app (DatabaseModule) and
  * the TypeORM CLI (ormconfig.ts) alike. Schema changes come from migrations
- * only, run at start-up.
+ * only, run at start-up. No entities here: the app finds them through each
+ * feature module's TypeOrmModule.forFeature (autoLoadEntities), the CLI gets
+ * the full list from src/entities.ts, so this folder imports no feature.
  */
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   const common = {
-    entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsRun: true,
     synchronize: false,

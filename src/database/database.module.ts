@@ -16,6 +16,7 @@ import { TransactionRunner } from './transaction-runner';
       // quietly for half a minute: an operator wants the error now.
       useFactory: (config: AppConfig) => ({
         ...dataSourceOptions(config),
+        autoLoadEntities: true,
         retryAttempts: 0,
       }),
     }),

@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Not, QueryFailedError, Repository } from 'typeorm';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
-import { Tier } from '../auth/tier';
+import { Tier } from '../common/tier';
 import { User } from './entities/user.entity';
 import { normalizeUsername } from './username';
 

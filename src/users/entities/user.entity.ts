@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { Tier } from '../../auth/tier';
+import { Tier } from '../../common/tier';
 import {
   BINARY_CHARSET,
   BINARY_COLLATION,

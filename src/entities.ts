@@ -1,0 +1,19 @@
+import { BlocklistedJti } from './auth/entities/blocklisted-jti.entity';
+import { DeviceToken } from './auth/entities/device-token.entity';
+import { RefreshToken } from './auth/entities/refresh-token.entity';
+import { RevocationEventRow } from './auth/entities/revocation-event-row.entity';
+import { User } from './users/entities/user.entity';
+
+/**
+ * Every entity of the application, for the TypeORM CLI (ormconfig.ts) and the
+ * schema checks. The application itself finds them through each feature
+ * module's TypeOrmModule.forFeature (autoLoadEntities), so the database folder
+ * never imports the features that import it.
+ */
+export const ENTITIES = [
+  User,
+  RefreshToken,
+  BlocklistedJti,
+  DeviceToken,
+  RevocationEventRow,
+];
