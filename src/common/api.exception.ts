@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { ErrorBody, toErrorBody } from './error-body';
 import { ERROR_STATUS, ErrorCode } from './error-codes';
 
 /**
@@ -14,5 +15,10 @@ export class ApiException extends HttpException {
     readonly headers: Record<string, string> = {},
   ) {
     super(message, ERROR_STATUS[code]);
+  }
+
+  /** The `{error, code}` this exception is answered with. */
+  get body(): ErrorBody {
+    return toErrorBody(this.code, this.message);
   }
 }

@@ -6,8 +6,14 @@ export interface ErrorBody {
   code: ErrorCode;
 }
 
+/** The error body, built here and nowhere else, REST and WebSocket alike. */
 export function toErrorBody(code: ErrorCode, error: string): ErrorBody {
   return { error, code };
+}
+
+/** What a client learns of a bug on our side: nothing but that it happened (the details are logged). */
+export function internalErrorBody(): ErrorBody {
+  return toErrorBody(ErrorCode.InternalError, 'Internal server error');
 }
 
 /**

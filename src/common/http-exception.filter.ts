@@ -9,7 +9,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiException } from './api.exception';
 import { ErrorCode } from './error-codes';
 import { isDatabaseUnavailable } from './database-errors';
-import { codeForStatus, ErrorBody } from './error-body';
+import {
+  codeForStatus,
+  ErrorBody,
+  internalErrorBody,
+  toErrorBody,
+} from './error-body';
 
 export type { ErrorBody } from './error-body';
 
@@ -37,7 +42,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof ApiException) {
       return {
         status: exception.getStatus(),
-        body: { error: exception.message, code: exception.code },
+        body: exception.body,
         headers: exception.headers,
       };
     }
@@ -48,7 +53,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
         // Fastify answers a wrong Content-Type with 415; our contract calls it a validation error (400).
         return {
           status: status === 415 ? 400 : status,
-          body: { error: this.httpMessage(exception, status), code },
+          body: toErrorBody(code, this.httpMessage(exception, status)),
           headers: {},
         };
       }
@@ -59,10 +64,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       );
       return {
         status: 503,
-        body: {
-          error: 'The service is temporarily unavailable',
-          code: ErrorCode.ServiceUnavailable,
-        },
+        body: toErrorBody(
+          ErrorCode.ServiceUnavailable,
+          'The service is temporarily unavailable',
+        ),
         headers: { 'Retry-After': '5' },
       };
     }
@@ -72,7 +77,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     );
     return {
       status: 500,
-      body: { error: 'Internal server error', code: ErrorCode.InternalError },
+      body: internalErrorBody(),
       headers: {},
     };
   }

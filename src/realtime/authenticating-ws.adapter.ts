@@ -4,6 +4,7 @@ import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { IncomingMessage } from 'node:http';
 import type { Observable } from 'rxjs';
 import type { RawData, WebSocket } from 'ws';
+import { internalErrorBody, toErrorBody } from '../common/error-body';
 import { ErrorCode } from '../common/error-codes';
 import { redactUrl } from '../common/logger';
 import type { AdmittedRequest } from './admitted-request';
@@ -65,10 +66,7 @@ export class AuthenticatingWsAdapter extends WsAdapter {
           `WebSocket handshake failed for ${redactUrl(request.url ?? '')}`,
           (error as Error)?.stack,
         );
-        const body = JSON.stringify({
-          error: 'Internal server error',
-          code: ErrorCode.InternalError,
-        });
+        const body = JSON.stringify(internalErrorBody());
         done(false, 500, body, { 'Content-Type': 'application/json' });
         return;
       }
@@ -117,7 +115,7 @@ export class AuthenticatingWsAdapter extends WsAdapter {
       if (!supervisor.admitFrame(client)) return;
       const message = parseMessage(data);
       if (typeof message === 'string') {
-        sendError(client, { error: message, code: ErrorCode.ValidationError });
+        sendError(client, toErrorBody(ErrorCode.ValidationError, message));
         return;
       }
       const handler = handlers.find(
@@ -128,10 +126,10 @@ export class AuthenticatingWsAdapter extends WsAdapter {
           message.event.length > MAX_ECHOED_EVENT_LENGTH
             ? message.event.slice(0, MAX_ECHOED_EVENT_LENGTH) + '…'
             : message.event;
-        sendError(client, {
-          error: `Unknown event "${shown}"`,
-          code: ErrorCode.NotFound,
-        });
+        sendError(
+          client,
+          toErrorBody(ErrorCode.NotFound, `Unknown event "${shown}"`),
+        );
         return;
       }
       // Handler exceptions are turned into error events by WsExceptionFilter before they get here.
@@ -149,10 +147,7 @@ export class AuthenticatingWsAdapter extends WsAdapter {
             'WebSocket handler failed',
             (error as Error)?.stack ?? String(error),
           );
-          sendError(client, {
-            error: 'Internal server error',
-            code: ErrorCode.InternalError,
-          });
+          sendError(client, internalErrorBody());
         },
       });
     });

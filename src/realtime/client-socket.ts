@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { WithPrincipal } from '../auth/principal-of';
-import type { ErrorBody } from '../common/http-exception.filter';
+import type { ErrorBody } from '../common/error-body';
 import { WS_ERROR_EVENT } from './realtime.constants';
 
 /**

@@ -10,6 +10,7 @@ import type { Principal } from '../auth/principal';
 import { AccessTokenAuthenticator } from '../auth/services/access-token-authenticator.service';
 import { Tier } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
+import { toErrorBody } from '../common/error-body';
 import { ErrorCode, WsCloseCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
 import { AuthenticatedGateway } from './authenticated-gateway.decorator';
@@ -65,7 +66,7 @@ export class RealtimeGateway {
       next = this.authenticator.authenticate(body.token);
     } catch (error) {
       if (!(error instanceof ApiException)) throw error;
-      sendError(client, { error: error.message, code: error.code });
+      sendError(client, error.body);
       return this.supervisor.end(
         client,
         WsCloseCode.TokenRevoked,
@@ -73,10 +74,13 @@ export class RealtimeGateway {
       );
     }
     if (next.id !== current.id) {
-      sendError(client, {
-        error: 'The token belongs to another user than this socket',
-        code: ErrorCode.TokenInvalid,
-      });
+      sendError(
+        client,
+        toErrorBody(
+          ErrorCode.TokenInvalid,
+          'The token belongs to another user than this socket',
+        ),
+      );
       return this.supervisor.end(
         client,
         WsCloseCode.TokenRevoked,

@@ -4,7 +4,7 @@ import { WsTicketService } from '../auth/services/ws-ticket.service';
 import type { Principal } from '../auth/principal';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
-import type { ErrorBody } from '../common/http-exception.filter';
+import type { ErrorBody } from '../common/error-body';
 import { AppConfig } from '../config/app-config';
 import type { ClientSocket } from './client-socket';
 import { ClusterSocketCount } from './cluster-socket-count';
@@ -79,7 +79,7 @@ export class SocketAdmission {
       return {
         accepted: false,
         status: error.getStatus(),
-        body: { error: error.message, code: error.code },
+        body: error.body,
         headers: error.headers,
       };
     }

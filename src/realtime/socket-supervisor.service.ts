@@ -7,6 +7,7 @@ import {
 import type { Principal } from '../auth/principal';
 import type { RevocationEvent } from '../auth/revocation/revocation-event';
 import { AccessTokenAuthenticator } from '../auth/services/access-token-authenticator.service';
+import { toErrorBody } from '../common/error-body';
 import { ErrorCode, WsCloseCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
 import type { AdmittedRequest } from './admitted-request';
@@ -122,10 +123,13 @@ export class SocketSupervisor implements OnModuleInit, OnModuleDestroy {
       case 'dispatch':
         return true;
       case 'refuse':
-        sendError(client, {
-          error: `At most ${this.config.wsMaxMessagesPerSecond} messages per second per socket; slow down`,
-          code: ErrorCode.RateLimited,
-        });
+        sendError(
+          client,
+          toErrorBody(
+            ErrorCode.RateLimited,
+            `At most ${this.config.wsMaxMessagesPerSecond} messages per second per socket; slow down`,
+          ),
+        );
         return false;
       case 'close':
         this.end(client, POLICY_VIOLATION, ErrorCode.RateLimited);

@@ -9,7 +9,11 @@ import { WsException } from '@nestjs/websockets';
 import type { WebSocket } from 'ws';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
-import type { ErrorBody } from '../common/http-exception.filter';
+import {
+  ErrorBody,
+  internalErrorBody,
+  toErrorBody,
+} from '../common/error-body';
 import { sendError } from './client-socket';
 
 /**
@@ -30,18 +34,17 @@ export class WsExceptionFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown): ErrorBody {
-    if (exception instanceof ApiException)
-      return { error: exception.message, code: exception.code };
+    if (exception instanceof ApiException) return exception.body;
     // What a guard returning false or a handler's own WsException says is about the message.
     if (exception instanceof WsException)
-      return { error: exception.message, code: ErrorCode.ValidationError };
+      return toErrorBody(ErrorCode.ValidationError, exception.message);
     if (exception instanceof HttpException && exception.getStatus() === 400) {
-      return { error: exception.message, code: ErrorCode.ValidationError };
+      return toErrorBody(ErrorCode.ValidationError, exception.message);
     }
     this.logger.error(
       'unhandled error in a WebSocket handler',
       exception instanceof Error ? exception.stack : String(exception),
     );
-    return { error: 'Internal server error', code: ErrorCode.InternalError };
+    return internalErrorBody();
   }
 }
