@@ -1,6 +1,8 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
+import { JwtAuthGuard } from './auth/guards/jwt-auth.guard';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -8,6 +10,7 @@ import { HealthModule } from './health/health.module';
 import { RedisModule } from './redis/redis.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { WriteRateLimitGuard } from './rate-limit/write-rate-limit.guard';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -22,13 +25,18 @@ export class AppModule {
         RedisModule,
         UsersModule,
         AuthModule,
-        // After AuthModule: global guards run in registration order, and the
-        // rate limit needs the principal the JWT guard sets.
         RateLimitModule,
         AdminModule,
         HealthModule,
         RealtimeModule,
         ...features,
+      ],
+      // The global guards, in the order they run: who is calling (the
+      // access token, deny by default), then what they may spend (write
+      // budgets per address and per user, which need the principal).
+      providers: [
+        { provide: APP_GUARD, useExisting: JwtAuthGuard },
+        { provide: APP_GUARD, useExisting: WriteRateLimitGuard },
       ],
     };
   }

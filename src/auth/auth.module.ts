@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -74,10 +73,11 @@ import { LocalStrategy } from './strategies/local.strategy';
     WsTicketService,
     LocalStrategy,
     TierGuard,
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    JwtAuthGuard,
   ],
   exports: [
     AccessTokenAuthenticator,
+    JwtAuthGuard,
     WsTicketService,
     DeviceTokenService,
     PasswordHasher,
