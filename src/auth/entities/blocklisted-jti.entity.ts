@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import {
   BINARY_CHARSET,
   BINARY_COLLATION,
@@ -23,11 +23,13 @@ export class BlocklistedJti {
   @Column({ name: 'user_id', type: 'integer' })
   userId!: number;
 
-  /** The token's own exp; index blocklisted_jtis_expires_at_idx serves start-up load and purge. */
+  /** The token's own exp: start-up load and purge. */
+  @Index('blocklisted_jtis_expires_at_idx')
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochMs })
   expiresAt!: number;
 
-  /** Index blocklisted_jtis_created_at_idx: other instances poll for new rows. */
+  /** When it was written (an index the first polling sync used; kept for operators' queries). */
+  @Index('blocklisted_jtis_created_at_idx')
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt!: number;
 }

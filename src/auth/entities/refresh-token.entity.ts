@@ -1,9 +1,17 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import {
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+} from 'typeorm';
 import {
   BINARY_CHARSET,
   BINARY_COLLATION,
 } from '../../database/binary-collation';
 import { epochMs } from '../../database/epoch-ms.transformer';
+import { User } from '../../users/entities/user.entity';
 
 /**
  * One login session. The id is the session id the access tokens carry
@@ -20,9 +28,18 @@ export class RefreshToken {
   })
   id!: string;
 
-  /** Index refresh_tokens_user_id_idx: revoke-all and session listing by user. */
+  /** Revoke-all and session listing by user. */
+  @Index('refresh_tokens_user_id_idx')
   @Column({ name: 'user_id', type: 'integer' })
   userId!: number;
+
+  /** Deleting a user deletes their sessions. */
+  @ManyToOne(() => User, { onDelete: 'CASCADE', onUpdate: 'RESTRICT' })
+  @JoinColumn({
+    name: 'user_id',
+    foreignKeyConstraintName: 'refresh_tokens_user_fk',
+  })
+  user?: User;
 
   /** Hex SHA-256 of the secret part of the refresh token. */
   @Column({
@@ -37,14 +54,17 @@ export class RefreshToken {
   @Column({ name: 'created_at', type: 'bigint', transformer: epochMs })
   createdAt!: number;
 
-  /** Index refresh_tokens_expires_at_idx: purge of dead sessions. */
+  /** Purge of dead sessions. */
+  @Index('refresh_tokens_expires_at_idx')
   @Column({ name: 'expires_at', type: 'bigint', transformer: epochMs })
   expiresAt!: number;
 
+  @Index('refresh_tokens_revoked_at_idx')
   @Column({
     name: 'revoked_at',
     type: 'bigint',
     nullable: true,
+    default: null,
     transformer: epochMs,
   })
   revokedAt!: number | null;

@@ -29,6 +29,7 @@ export class RevocationEventRow {
     name: 'token_version',
     type: 'integer',
     nullable: true,
+    default: null,
   })
   tokenVersion!: number | null;
 

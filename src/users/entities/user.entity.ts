@@ -42,11 +42,13 @@ export class User {
   @Column({ name: 'token_version', type: 'integer', default: 0 })
   tokenVersion!: number;
 
-  /** When token_version last changed; other instances poll on it (users_tokens_revoked_at_idx). */
+  /** When token_version last changed (users_tokens_revoked_at_idx). */
+  @Index('users_tokens_revoked_at_idx')
   @Column({
     name: 'tokens_revoked_at',
     type: 'bigint',
     nullable: true,
+    default: null,
     transformer: epochMs,
   })
   tokensRevokedAt!: number | null;
