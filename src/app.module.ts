@@ -1,5 +1,6 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { AdminModule } from './admin/admin.module';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -21,6 +22,8 @@ export class AppModule {
         DatabaseModule,
         RedisModule,
         UsersModule,
+        // Before AuthModule: its guard (X-API-Key) runs ahead of the JWT guard.
+        ApiKeysModule,
         AuthModule,
         // After AuthModule: global guards run in registration order, and the
         // rate limit needs the principal the JWT guard sets.

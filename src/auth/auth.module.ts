@@ -74,6 +74,7 @@ import { LocalStrategy } from './strategies/local.strategy';
     AccessTokenAuthenticator,
     WsTicketService,
     DeviceTokenService,
+    LoginAttemptService,
     PasswordHasher,
     RevocationService,
     SessionService,

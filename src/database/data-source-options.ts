@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
+import { ApiKey } from '../api-keys/entities/api-key.entity';
 import { BlocklistedJti } from '../auth/entities/blocklisted-jti.entity';
 import { DeviceToken } from '../auth/entities/device-token.entity';
 import { RefreshToken } from '../auth/entities/refresh-token.entity';
@@ -12,6 +13,7 @@ import { BinaryIdentifierCollation1764200000000 } from './migrations/17642000000
 import { DeviceTokens1764201000000 } from './migrations/1764201000000-device-tokens';
 import { SessionEpoch1764300000000 } from './migrations/1764300000000-session-epoch';
 import { RevocationEvents1764400000000 } from './migrations/1764400000000-revocation-events';
+import { ApiKeys1764600000000 } from './migrations/1764600000000-api-keys';
 
 export const ENTITIES = [
   User,
@@ -19,6 +21,7 @@ export const ENTITIES = [
   BlocklistedJti,
   DeviceToken,
   RevocationEventRow,
+  ApiKey,
 ];
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
 export const MIGRATIONS = [
@@ -27,6 +30,7 @@ export const MIGRATIONS = [
   DeviceTokens1764201000000,
   SessionEpoch1764300000000,
   RevocationEvents1764400000000,
+  ApiKeys1764600000000,
 ];
 
 /**
