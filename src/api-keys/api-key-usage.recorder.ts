@@ -12,6 +12,8 @@ import type { VerifiedKey } from './verified-key';
 const FLUSH_MS = 1_000;
 /** Later uses of a key are written at most this often (per instance). */
 export const USE_WRITE_INTERVAL_MS = 60_000;
+/** Uses written per transaction: bounds how long one flush holds the database. */
+const FLUSH_BATCH = 500;
 /** Addresses remembered per key for the new-address event. */
 const MAX_ADDRESSES = 16;
 
@@ -73,11 +75,11 @@ export class ApiKeyUsageRecorder
   /** Writes the pending uses; a failed write is dropped (last use is informational). */
   async flush(): Promise<void> {
     if (this.pending.size === 0) return;
-    const batch = [...this.pending];
+    const batch = [...this.pending].map(([id, use]) => ({ id, ...use }));
     this.pending.clear();
     try {
-      for (const [id, use] of batch)
-        await this.store.recordUse(id, use.atMs, use.ip);
+      for (let i = 0; i < batch.length; i += FLUSH_BATCH)
+        await this.store.recordUses(batch.slice(i, i + FLUSH_BATCH));
       this.warned = false;
     } catch (error) {
       if (!this.warned)
