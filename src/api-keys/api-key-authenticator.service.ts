@@ -4,7 +4,7 @@ import { RevocationService } from '../auth/revocation/revocation.service';
 import { Tier } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
-import { parseApiKey, secretMatches } from './api-key-format';
+import { parseApiKey, sameSecret, secretMatches } from './api-key-format';
 import { ApiKeyMemo } from './api-key-memo';
 import { ApiKeyUsageRecorder } from './api-key-usage.recorder';
 import { ApiKeyStore, KeyWithOwner } from './api-key.store';
@@ -93,7 +93,13 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnModuleDestroy {
     ip: string | undefined,
     nowMs: number,
   ): Principal {
-    if (!secretMatches(secret, key.secretHash)) throw invalidKey();
+    if (
+      key.provenSecret === undefined ||
+      !sameSecret(secret, key.provenSecret)
+    ) {
+      if (!secretMatches(secret, key.secretHash)) throw invalidKey();
+      key.provenSecret = secret;
+    }
     if (key.expiresAtMs !== null && key.expiresAtMs <= nowMs)
       throw invalidKey();
     if (!key.allowlist.allows(ip)) {

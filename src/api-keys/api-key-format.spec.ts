@@ -3,6 +3,7 @@ import {
   hashSecret,
   mintApiKey,
   parseApiKey,
+  sameSecret,
   secretMatches,
 } from './api-key-format';
 
@@ -19,8 +20,17 @@ describe('API key format', () => {
     expect(minted.key).not.toContain(minted.secretHash);
   });
 
+  it('compares secrets of equal length only', () => {
+    expect(sameSecret('a'.repeat(43), 'a'.repeat(43))).toBe(true);
+    expect(sameSecret('a'.repeat(43), 'a'.repeat(42) + 'b')).toBe(false);
+    expect(sameSecret('a'.repeat(43), 'a'.repeat(42))).toBe(false);
+  });
+
   it.each([
     '',
+    'tak_' + 'a'.repeat(22) + '.' + 'b'.repeat(42) + 'é',
+    'tak_' + 'a'.repeat(21) + '+.' + 'b'.repeat(43),
+    'TAK_' + 'a'.repeat(22) + '.' + 'b'.repeat(43),
     'tak_',
     'x'.repeat(API_KEY_LENGTH),
     'tak_' + 'a'.repeat(22) + '-' + 'b'.repeat(43),

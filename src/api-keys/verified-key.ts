@@ -9,6 +9,12 @@ export type VerifiedKey =
       userId: number;
       /** Raw SHA-256 of the secret, for timingSafeEqual. */
       secretHash: Buffer;
+      /**
+       * The secret once a request proved it against the hash, kept in memory
+       * only (as the verified-token cache keeps tokens), so later requests
+       * compare it in constant time without hashing.
+       */
+      provenSecret?: string;
       allowlist: IpAllowlist;
       /** Epoch ms, or null for a key that does not expire. */
       expiresAtMs: number | null;
