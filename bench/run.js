@@ -25,7 +25,7 @@ const progress = require('./lib/progress');
 const { machineInfo } = require('./lib/machine');
 const { createDatabase, seedUsers, seedBlocklist } = require('./lib/db');
 const { startApp, startFloor, ROOT } = require('./lib/app-server');
-const { loginAll } = require('./lib/api');
+const { createApiKey, loginAll, pool } = require('./lib/api');
 const { summary } = require('./lib/stats');
 const report = require('./lib/report');
 
@@ -96,7 +96,7 @@ async function main() {
   };
   // The plan for the "time left" estimate: load durations plus set-up allowances.
   progress.plan(60_000 + (skip.has('layers') ? 0 : quick ? 8000 : 20000));
-  if (!skip.has('read')) progress.plan(6 * (CFG.warmupS + CFG.runs * (CFG.durationS + 0.5)) * 1000 + CFG.startupRuns * 8000);
+  if (!skip.has('read')) progress.plan(7 * (CFG.warmupS + CFG.runs * (CFG.durationS + 0.5)) * 1000 + CFG.startupRuns * 8000);
   if (!skip.has('login')) progress.plan(CFG.loginRuns * (3 * CFG.loginDurationS + 1) * 1000);
   if (!skip.has('refresh')) progress.plan((primaryKind === 'mysql' ? 2 : 1) * (CFG.warmupS * 1000 + CFG.runs * (CFG.durationS * 1000 + CFG.logoutSessions * 2 + 3000)));
   if (!skip.has('ws')) progress.plan(CFG.wsRuns * (5000 + CFG.wsLogouts * 40) + 5000);
@@ -128,10 +128,13 @@ async function main() {
   const issuer = await startApp({ name: 'issuer', tmpDir, databaseUrl: dbSmall.serverUrl });
   const sessions = await loginAll(issuer.url, tokenUsers, PASSWORD, 4);
   const tokens = sessions.map((s) => s.access_token);
+  // API keys of as many users as there are tokens, for /auth/me with X-API-Key.
+  progress.log(`creating ${tokens.length} API keys`);
+  const apiKeys = await pool(tokens.length, 4, (i) => createApiKey(issuer.url, tokens[i], PASSWORD));
   await issuer.stop();
   progress.log('starting the server with 100k blocklisted JTIs');
   servers.app100k = await startApp({ name: 'app-100k', tmpDir, databaseUrl: dbSmall.serverUrl });
-  const ctx = { cfg: CFG, tmpDir, progress, servers, tokens, tokenUsers, loginUsers, password: PASSWORD, argon2Options, hashConcurrency, blocklist: BLOCKLIST, root: ROOT };
+  const ctx = { cfg: CFG, tmpDir, progress, servers, tokens, apiKeys, tokenUsers, loginUsers, password: PASSWORD, argon2Options, hashConcurrency, blocklist: BLOCKLIST, root: ROOT };
 
   if (!skip.has('read')) {
     // Start-up with 1,000,000 rows: LOG_LEVEL=info for the server's own

@@ -1,6 +1,8 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module';
+import { ApiKeyGuard } from './api-keys/api-key.guard';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/guards/jwt-auth.guard';
 import { AppConfig } from './config/app-config';
@@ -25,16 +27,19 @@ export class AppModule {
         RedisModule,
         UsersModule,
         AuthModule,
+        ApiKeysModule,
         RateLimitModule,
         AdminModule,
         HealthModule,
         RealtimeModule,
         ...features,
       ],
-      // The global guards, in the order they run: who is calling (the
-      // access token, deny by default), then what they may spend (write
-      // budgets per address and per user, which need the principal).
+      // The global guards, in the order they run: who is calling (an API
+      // key, else the access token, deny by default), then what they may
+      // spend (write budgets per address and per user, which need the
+      // principal).
       providers: [
+        { provide: APP_GUARD, useExisting: ApiKeyGuard },
         { provide: APP_GUARD, useExisting: JwtAuthGuard },
         { provide: APP_GUARD, useExisting: WriteRateLimitGuard },
       ],

@@ -1,3 +1,4 @@
+import { ApiKey } from './api-keys/entities/api-key.entity';
 import { BlocklistedJti } from './auth/entities/blocklisted-jti.entity';
 import { DeviceToken } from './auth/entities/device-token.entity';
 import { RefreshToken } from './auth/entities/refresh-token.entity';
@@ -16,4 +17,5 @@ export const ENTITIES = [
   BlocklistedJti,
   DeviceToken,
   RevocationEventRow,
+  ApiKey,
 ];

@@ -7,6 +7,7 @@
  * The spec is a file because token lists (1,000+ JWTs) are too big for argv.
  * Spec: { url, method, path, connections, duration | amount, pipelining,
  *         tokens?: string[] (rotated into Authorization: Bearer),
+ *         apiKeys?: string[] (rotated into X-API-Key),
  *         bodies?: object[] (rotated JSON bodies), rate?: total req/s cap }
  */
 const fs = require('node:fs');
@@ -14,6 +15,7 @@ const autocannon = require('autocannon');
 
 const spec = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const tokens = spec.tokens || null;
+const apiKeys = spec.apiKeys || null;
 const bodies = spec.bodies ? spec.bodies.map((b) => JSON.stringify(b)) : null;
 let next = 0;
 
@@ -26,6 +28,7 @@ const request = {
     const i = next++;
     const headers = { ...(req.headers || {}) };
     if (tokens) headers.authorization = `Bearer ${tokens[i % tokens.length]}`;
+    if (apiKeys) headers['x-api-key'] = apiKeys[i % apiKeys.length];
     if (bodies) {
       headers['content-type'] = 'application/json';
       req.body = bodies[i % bodies.length];

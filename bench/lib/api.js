@@ -38,4 +38,22 @@ function loginAll(baseUrl, usernames, password, concurrency = 4) {
   return pool(usernames.length, concurrency, (i) => login(baseUrl, usernames[i], password));
 }
 
-module.exports = { pool, login, loginAll };
+/** Creates an API key (tier 2, no allowlist) with a session; returns the key. */
+async function createApiKey(baseUrl, accessToken, password) {
+  for (let attempt = 0; ; attempt++) {
+    const res = await fetch(`${baseUrl}/auth/api-keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ name: 'bench', permission_tier: 2, password }),
+    });
+    const body = await res.json().catch(() => ({}));
+    if (res.status === 201) return body.key;
+    if (res.status === 503 && attempt < 20) {
+      await new Promise((r) => setTimeout(r, 200));
+      continue;
+    }
+    throw new Error(`api key -> ${res.status} ${JSON.stringify(body)}`);
+  }
+}
+
+module.exports = { pool, login, loginAll, createApiKey };

@@ -1,6 +1,7 @@
 /** Metadata keys read by the guards. */
 export const IS_PUBLIC_KEY = 'auth:isPublic';
 export const REQUIRED_TIER_KEY = 'auth:requiredTier';
+export const SESSION_ONLY_KEY = 'auth:sessionOnly';
 
 /** The `typ` claim of access tokens; any other token kind must never pass as one. */
 export const ACCESS_TOKEN_TYPE = 'access';

@@ -11,6 +11,7 @@ import { WithRateLimitLedger } from '../rate-limit/rate-limit-ledger';
 import { RateLimiter } from '../rate-limit/rate-limiter.service';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
+import { SessionOnly } from './decorators/session-only.decorator';
 import { RefreshDto } from './dto/refresh.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { Principal } from './principal';
@@ -37,6 +38,7 @@ export class AuthController {
    * failure budget). Its budgets are checked in LoginAttemptService.
    */
   @Public()
+  @SessionOnly()
   @UseGuards(LocalAuthGuard)
   @Post('login')
   @HttpCode(200)
@@ -49,6 +51,7 @@ export class AuthController {
 
   /** Charged to its address by the global guard, and to the token's user once the token is verified. */
   @Public()
+  @SessionOnly()
   @Post('refresh')
   @HttpCode(200)
   refresh(
@@ -60,6 +63,7 @@ export class AuthController {
     );
   }
 
+  @SessionOnly()
   @Post('logout')
   @HttpCode(204)
   logout(@CurrentUser() principal: Principal): Promise<void> {

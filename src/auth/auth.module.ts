@@ -80,6 +80,7 @@ import { LocalStrategy } from './strategies/local.strategy';
     JwtAuthGuard,
     WsTicketService,
     DeviceTokenService,
+    LoginAttemptService,
     PasswordHasher,
     RevocationService,
     SessionService,

@@ -12,6 +12,12 @@ export interface Principal {
   readonly expiresAt: number;
   /** The user's token_version when the token was issued. */
   readonly tokenVersion: number;
+  /**
+   * Set when the request came with an API key rather than an access token:
+   * the key's id, which is also its `sessionId` (revoking the key revokes
+   * that "session") and its own rate-limit tracker.
+   */
+  readonly apiKeyId?: string;
 }
 
 /** The claims of an access token, as signed. */

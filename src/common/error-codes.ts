@@ -20,6 +20,9 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   InternalError: 'internal_error',
   ServiceUnavailable: 'service_unavailable',
+  ApiKeyInvalid: 'api_key_invalid',
+  IpNotAllowed: 'ip_not_allowed',
+  SessionRequired: 'session_required',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -42,6 +45,9 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   internal_error: 500,
   service_unavailable: 503,
+  api_key_invalid: 401,
+  ip_not_allowed: 403,
+  session_required: 403,
 };
 
 /**

@@ -34,7 +34,7 @@ export interface RateLimitOptions {
 export interface RateLimitedRequest {
   ip?: string;
   body?: unknown;
-  principal?: { id: number } | null;
+  principal?: { id: number; apiKeyId?: string } | null;
 }
 
 /** @RateLimit options found on a route, and the budget name they belong to. */
@@ -73,7 +73,11 @@ export function trackerOf(
   userKey?: UserKeyOf,
 ): string | undefined {
   if (counter === RateLimitCounter.Ip) return addressTracker(request.ip);
-  if (request.principal) return userTracker(request.principal.id);
+  if (request.principal)
+    // An API key is a user of its own: a runaway bot cannot use up its owner's budget.
+    return request.principal.apiKeyId !== undefined
+      ? `api-key:${request.principal.apiKeyId}`
+      : userTracker(request.principal.id);
   return userKey?.(request.body);
 }
 

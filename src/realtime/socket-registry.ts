@@ -134,6 +134,10 @@ export class SocketRegistry<S extends object> {
       case 'session':
         candidates = this.bySession.get(event.sessionId);
         break;
+      case 'api_key':
+        // Sockets opened through a key hold its id as their session id.
+        candidates = this.bySession.get(event.keyId);
+        break;
       case 'user':
         candidates = this.byUser.get(event.userId);
         matches = (principal) => principal.tokenVersion < event.tokenVersion;

@@ -49,6 +49,8 @@ export class JwtAuthGuard implements CanActivate {
     const request = context
       .switchToHttp()
       .getRequest<FastifyRequest & WithPrincipal>();
+    // Already authenticated by an API key (ApiKeyGuard runs first).
+    if (request.principal) return true;
     const header = request.headers.authorization;
     const token = bearerToken(header);
     if (token === undefined) {

@@ -2,4 +2,5 @@
 export type RevocationEvent =
   | { kind: 'token'; jti: string }
   | { kind: 'session'; sessionId: string }
-  | { kind: 'user'; userId: number; tokenVersion: number };
+  | { kind: 'user'; userId: number; tokenVersion: number }
+  | { kind: 'api_key'; keyId: string; userId: number };

@@ -46,6 +46,17 @@ export class RevocationState {
           return false;
         this.emit({ kind: 'session', sessionId: revocation.sessionId });
         return true;
+      case 'api_key':
+        // A key's principal carries the key id as its session id, so the
+        // per-request check stays three lookups.
+        if (!this.revokedSessions.add(revocation.keyId, revocation.expiresAtMs))
+          return false;
+        this.emit({
+          kind: 'api_key',
+          keyId: revocation.keyId,
+          userId: revocation.userId,
+        });
+        return true;
       case 'user': {
         const { userId, tokenVersion } = revocation;
         if ((this.userVersions.get(userId) ?? 0) >= tokenVersion) return false;

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { isDatabaseUnavailable } from '../../common/database-errors';
 import { AppConfig } from '../../config/app-config';
 import { TransactionRunner } from '../../database/transaction-runner';
@@ -6,7 +7,7 @@ import { User } from '../../users/entities/user.entity';
 import { UsersService } from '../../users/users.service';
 import { Principal } from '../principal';
 import { HeldRevocations } from './held-revocations';
-import { Revocation } from './revocation';
+import { ApiKeyRevocation, Revocation } from './revocation';
 import { RevocationBus } from './revocation.bus';
 import { RevocationEvent } from './revocation-event';
 import { RevocationState } from './revocation-state';
@@ -91,6 +92,23 @@ export class RevocationService {
     if (revocation?.kind !== 'user') return undefined;
     await this.announce([revocation]);
     return revocation.tokenVersion;
+  }
+
+  /**
+   * Revokes API keys: `change` marks them revoked in their own table and
+   * returns the revocations that implies; the two land in one transaction,
+   * then every instance is told at once.
+   */
+  async revokeApiKeys(
+    change: (manager: EntityManager) => Promise<ApiKeyRevocation[]>,
+  ): Promise<ApiKeyRevocation[]> {
+    const revocations = await this.transactions.run(async (manager) => {
+      const made = await change(manager);
+      if (made.length > 0) await this.store.record(made, manager);
+      return made;
+    });
+    await this.announce(revocations);
+    return revocations;
   }
 
   private async revoke(revocations: Revocation[]): Promise<void> {

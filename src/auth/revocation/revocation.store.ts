@@ -217,6 +217,9 @@ function toFeedRow(row: RawEvent): FeedRow {
         expiresAtMs,
       };
       break;
+    case 'api_key':
+      revocation = { kind: 'api_key', keyId: row.subject, userId, expiresAtMs };
+      break;
     default:
       revocation = {
         kind: 'user',

@@ -11,9 +11,16 @@ export type Revocation =
   /** Every access token of one session (logout, session end). */
   | { kind: 'session'; sessionId: string; userId: number; expiresAtMs: number }
   /** Every access token of the user issued below `tokenVersion` (disable, tier or password change, revoke-all). */
-  | { kind: 'user'; userId: number; tokenVersion: number; expiresAtMs: number };
+  | { kind: 'user'; userId: number; tokenVersion: number; expiresAtMs: number }
+  /**
+   * One API key, wherever it is memoised or has a socket open. Kept only until
+   * every memo that may still hold the key has re-read it from the database
+   * (`api_keys.revoked_at` is the lasting truth).
+   */
+  | { kind: 'api_key'; keyId: string; userId: number; expiresAtMs: number };
 
 export type RevocationKind = Revocation['kind'];
+export type ApiKeyRevocation = Extract<Revocation, { kind: 'api_key' }>;
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -45,6 +52,10 @@ export function parseRevocation(value: unknown): Revocation | undefined {
       return positiveInteger(r.tokenVersion)
         ? { kind: 'user', tokenVersion: r.tokenVersion, ...base }
         : undefined;
+    case 'api_key':
+      return typeof r.keyId === 'string' && ID.test(r.keyId)
+        ? { kind: 'api_key', keyId: r.keyId, ...base }
+        : undefined;
     default:
       return undefined;
   }
@@ -59,5 +70,7 @@ export function subjectOf(revocation: Revocation): string {
       return revocation.sessionId;
     case 'user':
       return String(revocation.userId);
+    case 'api_key':
+      return revocation.keyId;
   }
 }

@@ -66,6 +66,39 @@ export class LoginAttemptService {
     password: string,
     deviceToken: string | undefined,
   ): Promise<LoginOutcome> {
+    const { verified, trusted } = await this.check(
+      request,
+      username,
+      password,
+      deviceToken,
+    );
+    return {
+      user: verified,
+      deviceToken:
+        trusted !== undefined && deviceToken !== undefined
+          ? deviceToken
+          : await this.devices.issue(verified.id),
+    };
+  }
+
+  /**
+   * A fresh proof of the password of a signed-in user (creating an API key),
+   * checked and budgeted exactly as a login, without a device token.
+   */
+  async confirmPassword(
+    request: LoginRequest,
+    username: string,
+    password: string,
+  ): Promise<User> {
+    return (await this.check(request, username, password, undefined)).verified;
+  }
+
+  private async check(
+    request: LoginRequest,
+    username: string,
+    password: string,
+    deviceToken: string | undefined,
+  ): Promise<{ verified: User; trusted: string | undefined }> {
     // One normal form for the lookup and the budget key. A name that breaks
     // the account-creation rule finds no user (and costs the dummy hash).
     const name = normalizeUsername(username);
@@ -110,13 +143,7 @@ export class LoginAttemptService {
       throw error;
     }
     await this.refund(request, reserved);
-    return {
-      user: verified,
-      deviceToken:
-        trusted !== undefined && deviceToken !== undefined
-          ? deviceToken
-          : await this.devices.issue(verified.id),
-    };
+    return { verified, trusted };
   }
 
   /** Reserves the attempt on the trusted device, else on the account; 429 when the account's is used up. */

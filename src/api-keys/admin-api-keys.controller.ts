@@ -1,0 +1,48 @@
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+} from '@nestjs/common';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { RequireTier } from '../auth/decorators/require-tier.decorator';
+import { SessionOnly } from '../auth/decorators/session-only.decorator';
+import type { Principal } from '../auth/principal';
+import { Tier } from '../auth/tier';
+import { ApiException } from '../common/api.exception';
+import { ErrorCode } from '../common/error-codes';
+import { ApiKeyIdPipe } from './api-key-id.pipe';
+import { ApiKeyView } from './api-key-view';
+import { ApiKeysService } from './api-keys.service';
+
+const userIdPipe = new ParseIntPipe({
+  exceptionFactory: () =>
+    new ApiException(ErrorCode.ValidationError, 'id must be an integer'),
+});
+
+/** Administrators' view of any user's API keys (here rather than in AdminUsersController, so the feature stays in one folder). */
+@RequireTier(Tier.Admin)
+@SessionOnly()
+@Controller('admin/users')
+export class AdminApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Get(':id/api-keys')
+  async list(
+    @Param('id', userIdPipe) userId: number,
+  ): Promise<{ items: ApiKeyView[] }> {
+    return { items: await this.keys.list(userId) };
+  }
+
+  @Delete(':id/api-keys/:keyId')
+  @HttpCode(204)
+  revoke(
+    @CurrentUser() admin: Principal,
+    @Param('id', userIdPipe) userId: number,
+    @Param('keyId', ApiKeyIdPipe) keyId: string,
+  ): Promise<void> {
+    return this.keys.revoke(userId, keyId, admin.id);
+  }
+}

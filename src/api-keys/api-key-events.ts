@@ -1,0 +1,45 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+/** What happened to an API key, for the audit trail. Never carries the key or its hash. */
+export type ApiKeyEvent =
+  | {
+      type: 'api_key_created';
+      keyId: string;
+      userId: number;
+      permissionTier: number;
+      at: number;
+    }
+  | {
+      type: 'api_key_revoked';
+      keyId: string;
+      userId: number;
+      /** Who revoked it: the owner, or an administrator. */
+      actorId: number;
+      at: number;
+    }
+  | {
+      type: 'api_key_used_from_new_address';
+      keyId: string;
+      userId: number;
+      ip: string;
+      at: number;
+    };
+
+/**
+ * Where API key events go. The default only logs them at debug level; the
+ * audit trail replaces it by providing its own implementation for this token
+ * in ApiKeysModule. `record` must not throw or block: it is called on the
+ * request path.
+ */
+export abstract class ApiKeyEvents {
+  abstract record(event: ApiKeyEvent): void;
+}
+
+@Injectable()
+export class LoggingApiKeyEvents extends ApiKeyEvents {
+  private readonly logger = new Logger('ApiKeyEvents');
+
+  record(event: ApiKeyEvent): void {
+    this.logger.debug(JSON.stringify(event));
+  }
+}

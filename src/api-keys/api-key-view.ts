@@ -1,0 +1,31 @@
+import type { Tier } from '../auth/tier';
+import { parseStoredAllowlist } from './api-key-authenticator.service';
+import type { ApiKey } from './entities/api-key.entity';
+
+/** A key as listed: never its secret or hash. Instants are epoch seconds, as in the spec's access_expires_at. */
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  permission_tier: Tier;
+  ip_allowlist: string[];
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+  last_used_ip: string | null;
+}
+
+const seconds = (ms: number | null): number | null =>
+  ms === null ? null : Math.floor(ms / 1000);
+
+export function toApiKeyView(key: ApiKey): ApiKeyView {
+  return {
+    id: key.id,
+    name: key.name,
+    permission_tier: key.permissionTier,
+    ip_allowlist: parseStoredAllowlist(key.ipAllowlist) ?? [],
+    created_at: Math.floor(key.createdAt / 1000),
+    expires_at: seconds(key.expiresAt),
+    last_used_at: seconds(key.lastUsedAt),
+    last_used_ip: key.lastUsedIp,
+  };
+}

@@ -1,0 +1,67 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { IS_PUBLIC_KEY, SESSION_ONLY_KEY } from '../auth/auth.constants';
+import type { Principal } from '../auth/principal';
+import type { WithPrincipal } from '../auth/principal-of';
+import { ApiException } from '../common/api.exception';
+import { ErrorCode } from '../common/error-codes';
+import { ApiKeyAuthenticator } from './api-key-authenticator.service';
+
+/** The request header a key travels in; never a query parameter (URLs end up in logs). */
+export const API_KEY_HEADER = 'x-api-key';
+
+/**
+ * Authenticates requests that carry `X-API-Key`, ahead of the global
+ * JwtAuthGuard (ApiKeysModule is imported before AuthModule, and global
+ * guards run in registration order); JwtAuthGuard lets a request through
+ * whose principal is already set. Requests without the header are left to
+ * JwtAuthGuard untouched.
+ *
+ * Stays synchronous when the key is memoised, so a GET keeps Nest's
+ * synchronous guard path, as it does with an access token.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticator: ApiKeyAuthenticator,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const request = context
+      .switchToHttp()
+      .getRequest<FastifyRequest & WithPrincipal>();
+    const header = request.headers[API_KEY_HEADER];
+    if (header === undefined) return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(SESSION_ONLY_KEY, targets)) {
+      throw new ApiException(
+        ErrorCode.SessionRequired,
+        'This route needs a session (Authorization: Bearer <access_token>); API keys cannot use it',
+      );
+    }
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets))
+      return true;
+    if (request.headers.authorization !== undefined) {
+      throw new ApiException(
+        ErrorCode.ValidationError,
+        'Send either X-API-Key or Authorization, not both',
+      );
+    }
+    // Node joins repeated headers; such a value fails the key format below.
+    const verdict = this.authenticator.authenticate(
+      Array.isArray(header) ? header.join(',') : header,
+      request.ip,
+    );
+    if (!(verdict instanceof Promise)) {
+      request.principal = verdict;
+      return true;
+    }
+    return verdict.then((principal: Principal) => {
+      request.principal = principal;
+      return true;
+    });
+  }
+}
