@@ -12,6 +12,7 @@ import {
   serverFactory,
 } from './common/fastify-errors';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { requestContextHook } from './common/request-context';
 import { createRootLogger, PinoNestLogger, redactUrl } from './common/logger';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
@@ -50,6 +51,8 @@ export function configureApp(
   // front as Fastify advises: request objects keep one shape whichever code
   // path they took, so property accesses on them stay monomorphic.
   for (const name of REQUEST_PROPERTIES) fastify.decorateRequest(name, null);
+  // Client address and User-Agent for sessions and the audit trail.
+  fastify.addHook('preValidation', requestContextHook);
 
   // One line per request, written after the response; the URL is redacted
   // (WebSocket tokens travel in ?token=) and no header or body is logged.

@@ -3,8 +3,9 @@ import { dirname } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { BlocklistedJti } from '../auth/entities/blocklisted-jti.entity';
 import { DeviceToken } from '../auth/entities/device-token.entity';
-import { RefreshToken } from '../auth/entities/refresh-token.entity';
+import { Session } from '../auth/entities/session.entity';
 import { RevocationEventRow } from '../auth/entities/revocation-event-row.entity';
+import { AuthEvent } from '../audit/auth-event.entity';
 import { User } from '../users/entities/user.entity';
 import { AppConfig } from '../config/app-config';
 import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
@@ -12,13 +13,16 @@ import { BinaryIdentifierCollation1764200000000 } from './migrations/17642000000
 import { DeviceTokens1764201000000 } from './migrations/1764201000000-device-tokens';
 import { SessionEpoch1764300000000 } from './migrations/1764300000000-session-epoch';
 import { RevocationEvents1764400000000 } from './migrations/1764400000000-revocation-events';
+import { SessionActivity1764500000000 } from './migrations/1764500000000-session-activity';
+import { AuthEvents1764501000000 } from './migrations/1764501000000-auth-events';
 
 export const ENTITIES = [
   User,
-  RefreshToken,
+  Session,
   BlocklistedJti,
   DeviceToken,
   RevocationEventRow,
+  AuthEvent,
 ];
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
 export const MIGRATIONS = [
@@ -27,6 +31,8 @@ export const MIGRATIONS = [
   DeviceTokens1764201000000,
   SessionEpoch1764300000000,
   RevocationEvents1764400000000,
+  SessionActivity1764500000000,
+  AuthEvents1764501000000,
 ];
 
 /**
