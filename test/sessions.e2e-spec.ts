@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { DRIVERS, TestDatabase } from './support/databases';
 import { LoginBody, sleep, TestApp, waitFor } from './support/test-app';
 import { WsClient } from './support/ws-client';
@@ -391,3 +392,47 @@ describe.each(DRIVERS)(
     );
   },
 );
+
+describe.each(DRIVERS)('REFRESH_IDLE_TTL on $name', (driver) => {
+  let db: TestDatabase;
+  let api: TestApp;
+
+  beforeAll(async () => {
+    db = await driver.create();
+    api = await TestApp.start(db, { REFRESH_IDLE_TTL: '60' });
+  });
+
+  afterAll(async () => {
+    await api.close();
+    await db.drop();
+  });
+
+  it('treats a session unused for that long as dead, and leaves a used one alone', async () => {
+    await api.createUser('idler', 2, 'idler-password');
+    const idle = await loginAs(api, 'idler', 'idler-password');
+    const active = await loginAs(api, 'idler', 'idler-password');
+    // Age the idle session's last use past the limit, as an hour of silence would.
+    await api.app
+      .get(DataSource)
+      .query('UPDATE refresh_tokens SET last_used_at = ? WHERE id = ?', [
+        Date.now() - 61_000,
+        sessionIdOf(idle),
+      ]);
+    const refused = await api.post('/auth/refresh', {
+      refresh_token: idle.refresh_token,
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('refresh_token_invalid');
+    expect(
+      (await api.post('/auth/refresh', { refresh_token: active.refresh_token }))
+        .status,
+    ).toBe(200);
+    const listed = await api.get('/auth/sessions', active.access_token);
+    expect(listed.body.items.map((s: any) => s.id)).not.toContain(
+      sessionIdOf(idle),
+    );
+    expect(listed.body.items.map((s: any) => s.id)).toContain(
+      sessionIdOf(active),
+    );
+  });
+});
