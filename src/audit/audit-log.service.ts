@@ -18,7 +18,7 @@ export interface AuditEventView {
   actor_id: number | null;
   ip: string | null;
   user_agent: string | null;
-  /** Epoch milliseconds. */
+  /** Epoch seconds, like every time the API shows (the order is the id's). */
   at: number;
   detail: Record<string, unknown> | null;
 }
@@ -83,7 +83,7 @@ function toView(event: AuthEvent): AuditEventView {
     actor_id: event.actorId,
     ip: event.ip,
     user_agent: event.userAgent,
-    at: event.at,
+    at: Math.floor(event.at / 1000),
     detail,
   };
 }

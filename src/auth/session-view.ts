@@ -3,9 +3,9 @@ import { Session } from './entities/session.entity';
 /** A session as `GET /auth/sessions` and the admin listing show it (never a hash). */
 export interface SessionView {
   id: string;
-  /** Epoch milliseconds. */
+  /** Epoch seconds, like every time the API shows. */
   created_at: number;
-  /** Epoch milliseconds: login or the last refresh. */
+  /** Epoch seconds: login or the last refresh. */
   last_used_at: number;
   ip: string | null;
   user_agent: string | null;
@@ -19,8 +19,8 @@ export function toSessionView(
 ): SessionView {
   return {
     id: session.id,
-    created_at: session.createdAt,
-    last_used_at: session.lastUsedAt ?? session.createdAt,
+    created_at: Math.floor(session.createdAt / 1000),
+    last_used_at: Math.floor((session.lastUsedAt ?? session.createdAt) / 1000),
     ip: session.ip,
     user_agent: session.userAgent,
     current: session.id === currentSessionId,
