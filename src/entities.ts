@@ -1,7 +1,8 @@
 import { ApiKey } from './api-keys/entities/api-key.entity';
 import { BlocklistedJti } from './auth/entities/blocklisted-jti.entity';
 import { DeviceToken } from './auth/entities/device-token.entity';
-import { RefreshToken } from './auth/entities/refresh-token.entity';
+import { Session } from './auth/entities/session.entity';
+import { AuthEvent } from './audit/auth-event.entity';
 import { RevocationEventRow } from './auth/entities/revocation-event-row.entity';
 import { User } from './users/entities/user.entity';
 
@@ -13,9 +14,10 @@ import { User } from './users/entities/user.entity';
  */
 export const ENTITIES = [
   User,
-  RefreshToken,
+  Session,
   BlocklistedJti,
   DeviceToken,
   RevocationEventRow,
   ApiKey,
+  AuthEvent,
 ];

@@ -46,6 +46,22 @@ describe.each(DRIVERS)('foundation on $name', (driver) => {
           'expires_at',
           'revoked_at',
           'session_epoch',
+          'last_used_at',
+          'ip',
+          'user_agent',
+          'previous_hash',
+          'rotated_at',
+          'generation',
+        ],
+        auth_events: [
+          'id',
+          'type',
+          'user_id',
+          'actor_id',
+          'ip',
+          'user_agent',
+          'at',
+          'detail',
         ],
         blocklisted_jtis: ['jti', 'user_id', 'expires_at', 'created_at'],
         revocation_events: [
@@ -80,6 +96,12 @@ describe.each(DRIVERS)('foundation on $name', (driver) => {
         'blocklisted_jtis_created_at_idx',
         'blocklisted_jtis_expires_at_idx',
       ]);
+      const events = await runner.getTable('auth_events');
+      expect(events?.indices.map((index) => index.name).sort()).toEqual([
+        'auth_events_at_idx',
+        'auth_events_type_idx',
+        'auth_events_user_id_idx',
+      ]);
       const migrations = await api.app
         .get(DataSource)
         .query('SELECT name FROM migrations');
@@ -101,10 +123,11 @@ describe.each(DRIVERS)('foundation on $name', (driver) => {
             WHERE TABLE_SCHEMA = DATABASE()
               AND (TABLE_NAME, COLUMN_NAME) IN (('users', 'username'),
                 ('refresh_tokens', 'id'), ('refresh_tokens', 'token_hash'),
+                ('refresh_tokens', 'previous_hash'),
                 ('blocklisted_jtis', 'jti'), ('device_tokens', 'id'),
                 ('device_tokens', 'token_hash'))`,
         );
-      expect(rows).toHaveLength(6);
+      expect(rows).toHaveLength(7);
       for (const row of rows)
         expect(row).toMatchObject({ collation: 'utf8mb4_bin' });
     }

@@ -63,7 +63,7 @@ async function startApp(o) {
     RATE_LIMIT_LOGIN_MAX: HUGE,
     // PASSWORD_HASH_CONCURRENCY / _QUEUE set for the bench reach the server
     // too, so scenario 4's hash ceiling and the server use the same bound.
-    ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('PASSWORD_HASH_'))),
+    ...Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('PASSWORD_HASH_') || key === 'AUDIT')),
     ...(o.env || {}),
   };
   const started = Date.now();

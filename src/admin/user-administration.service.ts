@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { AuditEventType } from '../audit/audit-event-type';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { RevocationService } from '../auth/revocation/revocation.service';
 import { DeviceTokenService } from '../auth/services/device-token.service';
 import { PasswordHasher } from '../auth/services/password-hasher.service';
@@ -28,10 +30,21 @@ export class UserAdministrationService {
     private readonly sessions: SessionService,
     private readonly revocation: RevocationService,
     private readonly deviceTokens: DeviceTokenService,
+    private readonly audit: AuditTrail,
   ) {}
 
   async create(username: string, password: string, tier: Tier): Promise<User> {
-    return this.users.create(username, await this.hasher.hash(password), tier);
+    const user = await this.users.create(
+      username,
+      await this.hasher.hash(password),
+      tier,
+    );
+    this.audit.record({
+      type: AuditEventType.UserCreated,
+      userId: user.id,
+      detail: { username: user.username, permission_tier: tier },
+    });
+    return user;
   }
 
   list(page: number, perPage: number): Promise<Page<User>> {
@@ -90,7 +103,28 @@ export class UserAdministrationService {
     } else if (Object.keys(update).length > 0) {
       await this.users.update(id, update);
     }
+    this.recordChanges(user, update);
     return this.users.getById(id);
+  }
+
+  /** One audit event per kind of change that landed. */
+  private recordChanges(before: User, update: Partial<User>): void {
+    const userId = before.id;
+    if (update.permissionTier !== undefined)
+      this.audit.record({
+        type: AuditEventType.TierChanged,
+        userId,
+        detail: { from: before.permissionTier, to: update.permissionTier },
+      });
+    if (update.disabled !== undefined)
+      this.audit.record({
+        type: update.disabled
+          ? AuditEventType.UserDisabled
+          : AuditEventType.UserEnabled,
+        userId,
+      });
+    if (update.passwordHash !== undefined)
+      this.audit.record({ type: AuditEventType.PasswordChanged, userId });
   }
 
   /** Ends every session of the user: refresh tokens revoked, access tokens rejected. */
@@ -99,5 +133,6 @@ export class UserAdministrationService {
     await this.sessions.revokeAll(id);
     await this.deviceTokens.revokeAll(id);
     await this.revocation.revokeUserTokens(id);
+    this.audit.record({ type: AuditEventType.SessionsRevokedAll, userId: id });
   }
 }

@@ -3,7 +3,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module';
 import { AdminApiKeysController } from './admin-api-keys.controller';
 import { ApiKeyAuthenticator } from './api-key-authenticator.service';
-import { ApiKeyEvents, LoggingApiKeyEvents } from './api-key-events';
+import { AuditModule } from '../audit/audit.module';
+import { ApiKeyEvents } from './api-key-events';
+import { AuditedApiKeyEvents } from './audited-api-key-events';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyStore } from './api-key.store';
 import { ApiKeyUsageRecorder } from './api-key-usage.recorder';
@@ -16,16 +18,14 @@ import { ApiKey } from './entities/api-key.entity';
  * ahead of JwtAuthGuard.
  */
 @Module({
-  imports: [AuthModule, TypeOrmModule.forFeature([ApiKey])],
+  imports: [AuthModule, AuditModule, TypeOrmModule.forFeature([ApiKey])],
   controllers: [ApiKeysController, AdminApiKeysController],
   providers: [
     ApiKeyStore,
     ApiKeyAuthenticator,
     ApiKeyUsageRecorder,
     ApiKeysService,
-    // The audit trail takes over here: `useExisting`/`useClass` of an
-    // ApiKeyEvents implementation that calls AuditTrail.record.
-    { provide: ApiKeyEvents, useClass: LoggingApiKeyEvents },
+    { provide: ApiKeyEvents, useClass: AuditedApiKeyEvents },
     ApiKeyGuard,
   ],
   exports: [ApiKeyGuard],

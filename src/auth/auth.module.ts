@@ -3,14 +3,16 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { createSecretKey } from 'node:crypto';
+import { AuditModule } from '../audit/audit.module';
 import { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
+import { SessionsController } from './sessions.controller';
 import { JWT_ALGORITHM } from './auth.constants';
 import { BlocklistedJti } from './entities/blocklisted-jti.entity';
 import { DeviceToken } from './entities/device-token.entity';
-import { RefreshToken } from './entities/refresh-token.entity';
 import { RevocationEventRow } from './entities/revocation-event-row.entity';
+import { Session } from './entities/session.entity';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { TierGuard } from './guards/tier.guard';
 import { HeldRevocations } from './revocation/held-revocations';
@@ -26,6 +28,7 @@ import { CredentialsService } from './services/credentials.service';
 import { DeviceTokenService } from './services/device-token.service';
 import { LoginAttemptService } from './services/login-attempt.service';
 import { PasswordHasher } from './services/password-hasher.service';
+import { SessionAdministration } from './services/session-administration.service';
 import { SessionService } from './services/session.service';
 import { WsTicketService } from './services/ws-ticket.service';
 import { LocalStrategy } from './strategies/local.strategy';
@@ -35,11 +38,12 @@ import { LocalStrategy } from './strategies/local.strategy';
     UsersModule,
     PassportModule,
     TypeOrmModule.forFeature([
-      RefreshToken,
+      Session,
       BlocklistedJti,
       DeviceToken,
       RevocationEventRow,
     ]),
+    AuditModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
@@ -54,7 +58,7 @@ import { LocalStrategy } from './strategies/local.strategy';
       },
     }),
   ],
-  controllers: [AuthController],
+  controllers: [AuthController, SessionsController],
   providers: [
     AccessTokenService,
     AccessTokenAuthenticator,
@@ -70,6 +74,7 @@ import { LocalStrategy } from './strategies/local.strategy';
     RevocationSync,
     RevocationService,
     SessionService,
+    SessionAdministration,
     WsTicketService,
     LocalStrategy,
     TierGuard,
@@ -84,6 +89,7 @@ import { LocalStrategy } from './strategies/local.strategy';
     PasswordHasher,
     RevocationService,
     SessionService,
+    SessionAdministration,
     TierGuard,
   ],
 })

@@ -62,6 +62,16 @@ export class AppConfig {
   readonly generatedJwtSecretFile?: string;
   /** Seconds a trusted device token (returned by login) stays valid. */
   readonly deviceTokenTtl!: number;
+  /** Seconds a session may go unused before it is dead; undefined means no idle limit. */
+  readonly refreshIdleTtl?: number;
+  /** Whether every refresh returns a new refresh token and retires the one presented. */
+  readonly refreshRotation!: boolean;
+  /** Seconds a retired refresh token still answers with its successor (retries); after it, reuse is theft. */
+  readonly refreshReuseGraceSeconds!: number;
+  /** Whether the audit trail records events (off only to measure its cost). */
+  readonly auditEnabled!: boolean;
+  /** Days audit events are kept. */
+  readonly auditRetentionDays!: number;
 
   /**
    * `server`, or `cli` for the operator CLI, a short-lived process that only

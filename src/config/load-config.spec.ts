@@ -39,6 +39,11 @@ describe(loadConfig.name, () => {
       trustProxy: false,
       database: { type: 'sqlite', path: '/tmp/auth-data/auth.sqlite' },
       deviceTokenTtl: 7_776_000,
+      refreshIdleTtl: undefined,
+      refreshRotation: false,
+      refreshReuseGraceSeconds: 30,
+      auditEnabled: true,
+      auditRetentionDays: 90,
     });
   });
 
@@ -67,6 +72,14 @@ describe(loadConfig.name, () => {
       /^DEVICE_TOKEN_TTL must be an integer from 60/,
     ],
     [{ DEVICE_TOKEN_TTL: '90d' }, /^DEVICE_TOKEN_TTL must be an integer/],
+    [{ REFRESH_IDLE_TTL: '5' }, /^REFRESH_IDLE_TTL must be an integer from 60/],
+    [{ REFRESH_ROTATION: 'yes' }, /^REFRESH_ROTATION must be one of off, on/],
+    [
+      { REFRESH_REUSE_GRACE_SECONDS: '-1' },
+      /^REFRESH_REUSE_GRACE_SECONDS must be an integer from 0/,
+    ],
+    [{ AUDIT: 'maybe' }, /^AUDIT must be one of on, off/],
+    [{ AUDIT_RETENTION_DAYS: '0' }, /^AUDIT_RETENTION_DAYS must be an integer/],
   ])('refuses %j naming the variable', (env, message) => {
     expect(errorOf(env)).toMatch(message);
   });

@@ -38,6 +38,18 @@ function integer(
   return +value;
 }
 
+/** An integer setting whose absence means the feature is off. */
+function optionalInteger(
+  env: Env,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  return raw(env, name) === undefined
+    ? undefined
+    : integer(env, name, 0, min, max);
+}
+
 function oneOf<T extends string>(
   env: Env,
   name: string,
@@ -321,6 +333,18 @@ export function loadConfig(
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'auth:',
     generatedJwtSecretFile: signing.file,
     deviceTokenTtl: integer(env, 'DEVICE_TOKEN_TTL', 7_776_000, 60, 31_536_000),
+    refreshIdleTtl: optionalInteger(env, 'REFRESH_IDLE_TTL', 60, 31_536_000),
+    refreshRotation:
+      oneOf(env, 'REFRESH_ROTATION', ['off', 'on'], 'off') === 'on',
+    refreshReuseGraceSeconds: integer(
+      env,
+      'REFRESH_REUSE_GRACE_SECONDS',
+      30,
+      0,
+      3600,
+    ),
+    auditEnabled: oneOf(env, 'AUDIT', ['on', 'off'], 'on') === 'on',
+    auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 90, 1, 36_500),
   });
 }
 

@@ -63,6 +63,17 @@ export class RevocationService {
     return this.revoke([this.sessionRevocation(sessionId, userId)]);
   }
 
+  /** Ends several sessions of one user, in one transaction. */
+  async revokeSessions(
+    sessionIds: readonly string[],
+    userId: number,
+  ): Promise<void> {
+    if (sessionIds.length === 0) return;
+    await this.revoke(
+      sessionIds.map((id) => this.sessionRevocation(id, userId)),
+    );
+  }
+
   /**
    * Makes every access token the user holds invalid by bumping token_version,
    * applying `changes` to the user row in the same transaction (a tier change

@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { User } from '../../users/entities/user.entity';
 import { BlocklistedJti } from '../entities/blocklisted-jti.entity';
-import { RefreshToken } from '../entities/refresh-token.entity';
+import { Session } from '../entities/session.entity';
 import { RevocationEventRow } from '../entities/revocation-event-row.entity';
 import { Revocation, subjectOf } from './revocation';
 
@@ -119,7 +119,7 @@ export class RevocationStore {
 
   /** Deletes feed rows, blocklist rows and sessions that can no longer be used. */
   async purge(nowMs: number): Promise<void> {
-    for (const entity of [RevocationEventRow, BlocklistedJti, RefreshToken]) {
+    for (const entity of [RevocationEventRow, BlocklistedJti, Session]) {
       await this.dataSource
         .createQueryBuilder()
         .delete()
@@ -165,7 +165,7 @@ export class RevocationStore {
       } else if (revocation.kind === 'session') {
         await manager
           .createQueryBuilder()
-          .update(RefreshToken)
+          .update(Session)
           .set({ revokedAt: now })
           .where('id = :id AND revoked_at IS NULL', {
             id: revocation.sessionId,

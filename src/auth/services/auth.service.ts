@@ -1,4 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { AuditEventType } from '../../audit/audit-event-type';
+import { AuditTrail } from '../../audit/audit-trail.service';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
 import { User } from '../../users/entities/user.entity';
@@ -20,6 +22,8 @@ export interface LoginResponse {
 export interface RefreshResponse {
   access_token: string;
   access_expires_at: number;
+  /** With REFRESH_ROTATION=on only: the token to use next; the one presented is retired. */
+  refresh_token?: string;
 }
 
 /** The spec's three session operations, composed from the single-purpose services. */
@@ -30,6 +34,7 @@ export class AuthService {
     private readonly sessions: SessionService,
     private readonly tokens: AccessTokenService,
     private readonly revocation: RevocationService,
+    private readonly audit: AuditTrail,
     @Optional() @Inject(LOGIN_HOOK) private readonly loginHook?: LoginHook,
   ) {}
 
@@ -41,6 +46,12 @@ export class AuthService {
       user.sessionEpoch,
     );
     const access = this.issueFor(user, sessionId);
+    this.audit.record({
+      type: AuditEventType.LoginSucceeded,
+      userId: user.id,
+      actorId: user.id,
+      detail: { session_id: sessionId },
+    });
     return {
       access_token: access.token,
       refresh_token: refreshToken,
@@ -51,14 +62,26 @@ export class AuthService {
 
   /**
    * A new access token for a live session, carrying the user's current tier.
-   * The refresh token is not rotated (the spec returns none), so concurrent
-   * refreshes with one token all succeed.
+   * With rotation off the refresh token stays (the spec returns none); with
+   * it on, the response adds its successor. A retired token presented after
+   * the grace is theft: the whole session ends at once.
    */
   async refresh(
     refreshToken: string,
     onVerified?: (userId: number) => Promise<unknown>,
   ): Promise<RefreshResponse> {
-    const session = await this.sessions.verify(refreshToken);
+    const use = await this.sessions.use(refreshToken);
+    const session = use.session;
+    if (use.kind === 'reused') {
+      await this.revocation.revokeSession(session.id, session.userId);
+      this.audit.record({
+        type: AuditEventType.RefreshTokenReused,
+        userId: session.userId,
+        actorId: null,
+        detail: { session_id: session.id },
+      });
+      throw refreshTokenInvalid();
+    }
     // E.g. the user's rate limit: charged only for a token that checked out.
     await onVerified?.(session.userId);
     const user = await this.users.findById(session.userId);
@@ -72,7 +95,13 @@ export class AuthService {
         'This account is disabled',
       );
     const access = this.issueFor(user, session.id);
-    return { access_token: access.token, access_expires_at: access.expiresAt };
+    return {
+      access_token: access.token,
+      access_expires_at: access.expiresAt,
+      ...(use.refreshToken !== undefined && {
+        refresh_token: use.refreshToken,
+      }),
+    };
   }
 
   /**
@@ -80,8 +109,13 @@ export class AuthService {
    * refresh token revoked, in one transaction, so a failure leaves neither
    * done and a retry can do both.
    */
-  logout(principal: Principal): Promise<void> {
-    return this.revocation.endSession(principal);
+  async logout(principal: Principal): Promise<void> {
+    await this.revocation.endSession(principal);
+    this.audit.record({
+      type: AuditEventType.Logout,
+      userId: principal.id,
+      detail: { session_id: principal.sessionId },
+    });
   }
 
   private issueFor(user: User, sessionId: string) {

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { AuditEventType } from '../../audit/audit-event-type';
+import { AuditTrail } from '../../audit/audit-trail.service';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
 import { AppConfig } from '../../config/app-config';
@@ -58,6 +60,7 @@ export class LoginAttemptService {
     private readonly devices: DeviceTokenService,
     private readonly limiter: RateLimiter,
     private readonly config: AppConfig,
+    private readonly audit: AuditTrail,
   ) {}
 
   async attempt(
@@ -66,11 +69,9 @@ export class LoginAttemptService {
     password: string,
     deviceToken: string | undefined,
   ): Promise<LoginOutcome> {
-    const { verified, trusted } = await this.check(
-      request,
-      username,
-      password,
-      deviceToken,
+    const name = normalizeUsername(username);
+    const { verified, trusted } = await this.recordingRefusals(name, () =>
+      this.check(request, name, username, password, deviceToken),
     );
     return {
       user: verified,
@@ -83,25 +84,49 @@ export class LoginAttemptService {
 
   /**
    * A fresh proof of the password of a signed-in user (creating an API key),
-   * checked and budgeted exactly as a login, without a device token.
+   * checked, budgeted and audited exactly as a login, without a device token.
    */
   async confirmPassword(
     request: LoginRequest,
     username: string,
     password: string,
   ): Promise<User> {
-    return (await this.check(request, username, password, undefined)).verified;
+    // One normal form for the lookup, the budget key and the audit trail. A
+    // name that breaks the account-creation rule finds no user (and costs
+    // the dummy hash).
+    const name = normalizeUsername(username);
+    const { verified } = await this.recordingRefusals(name, () =>
+      this.check(request, name, username, password, undefined),
+    );
+    return verified;
+  }
+
+  /** Records a login refused by a failed-login budget (429) in the audit trail. */
+  private async recordingRefusals<T>(
+    name: string,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ApiException && error.code === ErrorCode.RateLimited)
+        this.audit.record({
+          type: AuditEventType.LoginRateLimited,
+          userId: null,
+          actorId: null,
+          detail: { username: name },
+        });
+      throw error;
+    }
   }
 
   private async check(
     request: LoginRequest,
+    name: string,
     username: string,
     password: string,
     deviceToken: string | undefined,
   ): Promise<{ verified: User; trusted: string | undefined }> {
-    // One normal form for the lookup and the budget key. A name that breaks
-    // the account-creation rule finds no user (and costs the dummy hash).
-    const name = normalizeUsername(username);
     const address = await this.limiter.enforce(
       this.budget(
         LoginBudget.Address,
@@ -133,6 +158,7 @@ export class LoginAttemptService {
     try {
       verified = await this.credentials.verify(user, password);
     } catch (error) {
+      this.recordFailure(error, name, user);
       // Only a wrong password (or unknown user) is a failed guess; a
       // disabled account's right password or a full hashing queue is not.
       if (
@@ -144,6 +170,22 @@ export class LoginAttemptService {
     }
     await this.refund(request, reserved);
     return { verified, trusted };
+  }
+
+  /** A wrong password, an unknown user or a disabled account; never the password itself. */
+  private recordFailure(error: unknown, name: string, user: User | null): void {
+    if (
+      !(error instanceof ApiException) ||
+      (error.code !== ErrorCode.InvalidCredentials &&
+        error.code !== ErrorCode.AccountDisabled)
+    )
+      return;
+    this.audit.record({
+      type: AuditEventType.LoginFailed,
+      userId: user?.id ?? null,
+      actorId: null,
+      detail: { username: name, reason: error.code },
+    });
   }
 
   /** Reserves the attempt on the trusted device, else on the account; 429 when the account's is used up. */

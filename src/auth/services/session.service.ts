@@ -1,21 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { IsNull, Repository } from 'typeorm';
+import { randomBytes } from 'node:crypto';
+import { IsNull, MoreThan, Repository } from 'typeorm';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
+import { currentClient } from '../../common/request-context';
 import { AppConfig } from '../../config/app-config';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { User } from '../../users/entities/user.entity';
-import { RefreshToken } from '../entities/refresh-token.entity';
+import { Session } from '../entities/session.entity';
 import { RevocationService } from '../revocation/revocation.service';
+import {
+  isAncestor,
+  parseRefreshToken,
+  rotationKey,
+  sameHash,
+  SESSION_ID_FORMAT,
+  sha256Hex,
+  successorSecret,
+} from './refresh-token-secret';
 
-/** `<session id>.<secret>`: 16 random bytes of id, 32 (256 bits) of secret, base64url. */
-const REFRESH_TOKEN_FORMAT = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
-
-function sha256Hex(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
-}
+/** How far back a retired refresh token is traced (a week of 15-minute refreshes is 672). */
+const MAX_TRACED_GENERATIONS = 10_000;
+/** A listing is for people; a bot that logs in in a loop does not get an endless page. */
+const MAX_LISTED_SESSIONS = 500;
 
 /** The one answer to any refresh token that cannot be used, whatever the reason. */
 export function refreshTokenInvalid(): ApiException {
@@ -30,26 +38,39 @@ export interface NewSession {
   refreshToken: string;
 }
 
+/** What presenting a refresh token led to. */
+export type SessionUse =
+  /** A live session; `refreshToken` is its new token when rotation is on. */
+  | { kind: 'used'; session: Session; refreshToken?: string }
+  /** A token retired longer ago than the grace: the caller ends the session. */
+  | { kind: 'reused'; session: Session };
+
 /**
- * Login sessions and their opaque refresh tokens. The session id half finds
- * the row by primary key; the secret half is compared, as a SHA-256, in
- * constant time. Only the hash is stored.
+ * Login sessions, one per refresh token (`<session id>.<secret>`). The
+ * session id finds the row by primary key; the secret is compared, as a
+ * SHA-256, in constant time. Only hashes are stored. With rotation on, each
+ * refresh replaces the secret by its successor (see refresh-token-secret).
  */
 @Injectable()
 export class SessionService {
+  private readonly key: Buffer;
+
   constructor(
-    @InjectRepository(RefreshToken)
-    private readonly sessions: Repository<RefreshToken>,
+    @InjectRepository(Session)
+    private readonly sessions: Repository<Session>,
     private readonly revocation: RevocationService,
     private readonly transactions: TransactionRunner,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.key = rotationKey(config.jwtSecret);
+  }
 
   /** `sessionEpoch`: the user's epoch as read when the credentials were checked. */
   async create(userId: number, sessionEpoch: number): Promise<NewSession> {
     const sessionId = randomBytes(16).toString('base64url');
     const secret = randomBytes(32).toString('base64url');
     const now = Date.now();
+    const client = currentClient();
     await this.sessions.insert({
       id: sessionId,
       userId,
@@ -58,32 +79,106 @@ export class SessionService {
       expiresAt: now + this.config.refreshTokenTtl * 1000,
       revokedAt: null,
       sessionEpoch,
+      lastUsedAt: now,
+      ip: client.ip,
+      userAgent: client.userAgent,
+      previousHash: null,
+      rotatedAt: null,
+      generation: 0,
     });
     return { sessionId, refreshToken: `${sessionId}.${secret}` };
   }
 
-  /** The live session a refresh token belongs to; 401 refresh_token_invalid for anything else. */
-  async verify(refreshToken: string): Promise<RefreshToken> {
-    const match = REFRESH_TOKEN_FORMAT.exec(refreshToken);
-    if (!match) throw refreshTokenInvalid();
-    const session = await this.sessions.findOneBy({ id: match[1] });
-    const presented = Buffer.from(sha256Hex(match[2]), 'hex');
-    const stored = Buffer.from(session?.tokenHash ?? '', 'hex');
-    if (
-      !session ||
-      stored.length !== presented.length ||
-      !timingSafeEqual(stored, presented) ||
-      session.revokedAt !== null ||
-      session.expiresAt <= Date.now()
-    ) {
-      throw refreshTokenInvalid();
+  /**
+   * Presents a refresh token: records the use, and rotates it when rotation
+   * is on. A retired token within the grace gets the same successor as the
+   * first presentation; after it, the result is `reused`. Anything else is
+   * 401 refresh_token_invalid.
+   */
+  async use(refreshToken: string): Promise<SessionUse> {
+    const parsed = parseRefreshToken(refreshToken);
+    if (!parsed) throw refreshTokenInvalid();
+    const now = Date.now();
+    let session = await this.sessions.findOneBy({ id: parsed.sessionId });
+    if (!session || !this.isLive(session, now)) throw refreshTokenInvalid();
+    const presented = sha256Hex(parsed.secret);
+
+    if (sameHash(session.tokenHash, presented)) {
+      if (!this.config.refreshRotation) {
+        await this.touch(session.id, now);
+        return { kind: 'used', session };
+      }
+      const successor = successorSecret(this.key, parsed.secret);
+      if (await this.rotate(session, presented, successor, now))
+        return {
+          kind: 'used',
+          session,
+          refreshToken: `${session.id}.${successor}`,
+        };
+      // A parallel refresh with the same token rotated it first: answer
+      // as its retry.
+      session = await this.sessions.findOneBy({ id: parsed.sessionId });
+      if (!session || !this.isLive(session, now)) throw refreshTokenInvalid();
     }
-    return session;
+
+    if (sameHash(session.previousHash, presented)) {
+      const successor = successorSecret(this.key, parsed.secret);
+      const withinGrace =
+        session.rotatedAt !== null &&
+        now - session.rotatedAt <= this.config.refreshReuseGraceSeconds * 1000;
+      if (withinGrace && sameHash(session.tokenHash, sha256Hex(successor)))
+        return {
+          kind: 'used',
+          session,
+          refreshToken: `${session.id}.${successor}`,
+        };
+      return { kind: 'reused', session };
+    }
+    if (
+      isAncestor(
+        this.key,
+        parsed.secret,
+        session.tokenHash,
+        Math.min(session.generation, MAX_TRACED_GENERATIONS),
+      )
+    )
+      return { kind: 'reused', session };
+    throw refreshTokenInvalid();
+  }
+
+  /** The user's live sessions, newest first. */
+  async listLive(userId: number): Promise<Session[]> {
+    const now = Date.now();
+    const rows = await this.sessions.find({
+      where: { userId, revokedAt: IsNull(), expiresAt: MoreThan(now) },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: MAX_LISTED_SESSIONS,
+    });
+    return rows.filter((session) => this.isLive(session, now));
+  }
+
+  /** The user's live session with this id, or undefined (also for a malformed id). */
+  async findLive(
+    userId: number,
+    sessionId: string,
+  ): Promise<Session | undefined> {
+    if (!SESSION_ID_FORMAT.test(sessionId)) return undefined;
+    const session = await this.sessions.findOneBy({ id: sessionId, userId });
+    return session && this.isLive(session, Date.now()) ? session : undefined;
   }
 
   /** Ends one session: its refresh token stops working and its access tokens are rejected. */
   revoke(sessionId: string, userId: number): Promise<void> {
     return this.revocation.revokeSession(sessionId, userId);
+  }
+
+  /** Ends every live session of the user except `keepId`; returns how many. */
+  async revokeAllExcept(userId: number, keepId: string): Promise<number> {
+    const ids = (await this.listLive(userId))
+      .map((session) => session.id)
+      .filter((id) => id !== keepId);
+    await this.revocation.revokeSessions(ids, userId);
+    return ids.length;
   }
 
   /**
@@ -95,10 +190,56 @@ export class SessionService {
     await this.transactions.run(async (manager) => {
       await manager.increment(User, { id: userId }, 'sessionEpoch', 1);
       await manager.update(
-        RefreshToken,
+        Session,
         { userId, revokedAt: IsNull() },
         { revokedAt: Date.now() },
       );
     });
+  }
+
+  private isLive(session: Session, now: number): boolean {
+    const idle = this.config.refreshIdleTtl;
+    return (
+      session.revokedAt === null &&
+      session.expiresAt > now &&
+      (idle === undefined ||
+        (session.lastUsedAt ?? session.createdAt) + idle * 1000 > now)
+    );
+  }
+
+  private async touch(id: string, now: number): Promise<void> {
+    const client = currentClient();
+    await this.sessions.update(
+      { id },
+      { lastUsedAt: now, ip: client.ip, userAgent: client.userAgent },
+    );
+  }
+
+  /** Replaces the secret if it is still `presented`; false when another refresh did first. */
+  private async rotate(
+    session: Session,
+    presented: string,
+    successor: string,
+    now: number,
+  ): Promise<boolean> {
+    const client = currentClient();
+    const result = await this.sessions
+      .createQueryBuilder()
+      .update(Session)
+      .set({
+        tokenHash: sha256Hex(successor),
+        previousHash: presented,
+        rotatedAt: now,
+        generation: () => 'generation + 1',
+        lastUsedAt: now,
+        ip: client.ip,
+        userAgent: client.userAgent,
+      })
+      .where('id = :id AND token_hash = :presented AND revoked_at IS NULL', {
+        id: session.id,
+        presented,
+      })
+      .execute();
+    return result.affected === 1;
   }
 }

@@ -1,0 +1,22 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { AuditLog, AuditPage } from '../audit/audit-log.service';
+import { RequireTier } from '../auth/decorators/require-tier.decorator';
+import { Tier } from '../auth/tier';
+import { AuditQueryDto } from './dto/audit.query';
+
+/** The audit trail, newest first, a page at a time (`before` = the previous page's `next_before`). */
+@RequireTier(Tier.Admin)
+@Controller('admin/audit')
+export class AdminAuditController {
+  constructor(private readonly log: AuditLog) {}
+
+  @Get()
+  list(@Query() query: AuditQueryDto): Promise<AuditPage> {
+    return this.log.list({
+      userId: query.user_id,
+      type: query.type,
+      before: query.before,
+      limit: query.limit,
+    });
+  }
+}

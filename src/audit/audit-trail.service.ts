@@ -1,0 +1,124 @@
+import {
+  Injectable,
+  Logger,
+  OnModuleDestroy,
+  OnModuleInit,
+} from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { currentClient } from '../common/request-context';
+import { AppConfig } from '../config/app-config';
+import { AuditEventType } from './audit-event-type';
+import { AuthEvent } from './auth-event.entity';
+import { BoundedQueue } from './bounded-queue';
+
+/** What a caller records; the client address, User-Agent and actor default to the current request's. */
+export interface AuditEventInput {
+  type: AuditEventType;
+  /** The user the event is about (null when there is none, e.g. an unknown username). */
+  userId: number | null;
+  /** Who did it; defaults to the request's authenticated user. */
+  actorId?: number | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  /** Small and never secret: ids, a normalised username, a tier. */
+  detail?: Record<string, unknown>;
+}
+
+/** Events waiting for the database at most; beyond, they are dropped and counted. */
+const QUEUE_CAPACITY = 10_000;
+/** Rows per INSERT. */
+const BATCH_SIZE = 500;
+/** How long an event may wait: well inside the "readable within a second or two". */
+const FLUSH_MS = 200;
+const DETAIL_MAX = 1024;
+
+/**
+ * The audit trail's write side. `record` only queues (no I/O, never throws),
+ * so a login never waits for, or fails because of, the audit write; a timer
+ * writes the queue in batches. A full queue drops events, counts them and
+ * says so in the log.
+ */
+@Injectable()
+export class AuditTrail implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(AuditTrail.name);
+  private readonly queue = new BoundedQueue<Omit<AuthEvent, 'id'>>(
+    QUEUE_CAPACITY,
+  );
+  private timer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+
+  constructor(
+    @InjectRepository(AuthEvent)
+    private readonly events: Repository<AuthEvent>,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.config.auditEnabled) return;
+    this.timer = setInterval(() => void this.flush(), FLUSH_MS);
+    this.timer.unref();
+  }
+
+  /** Before the data source closes (that is an application-shutdown hook). */
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  record(event: AuditEventInput): void {
+    if (!this.config.auditEnabled) return;
+    try {
+      const client = currentClient();
+      this.queue.push({
+        type: event.type,
+        userId: event.userId,
+        actorId: event.actorId === undefined ? client.actorId : event.actorId,
+        ip: event.ip === undefined ? client.ip : event.ip,
+        userAgent:
+          event.userAgent === undefined ? client.userAgent : event.userAgent,
+        at: Date.now(),
+        detail: serialiseDetail(event.detail),
+      });
+    } catch (error) {
+      // Auditing must never break the action it records.
+      this.logger.error(`audit event not queued: ${String(error)}`);
+    }
+  }
+
+  /** Writes everything queued so far; concurrent calls share one run. */
+  flush(): Promise<void> {
+    this.flushing ??= this.writeAll().finally(
+      () => (this.flushing = undefined),
+    );
+    return this.flushing;
+  }
+
+  private async writeAll(): Promise<void> {
+    const dropped = this.queue.takeDropped();
+    if (dropped > 0)
+      this.logger.warn(
+        `audit queue full: ${dropped} event(s) dropped (capacity ${QUEUE_CAPACITY})`,
+      );
+    while (this.queue.length > 0) {
+      const batch = this.queue.take(BATCH_SIZE);
+      try {
+        // One multi-row INSERT: atomic on its own, no transaction needed.
+        await this.events.insert(batch);
+      } catch (error) {
+        this.logger.error(
+          `audit write failed, ${batch.length} event(s) lost: ${String(error)}`,
+        );
+        return;
+      }
+    }
+  }
+}
+
+function serialiseDetail(
+  detail: Record<string, unknown> | undefined,
+): string | null {
+  if (detail === undefined) return null;
+  const text = JSON.stringify(detail);
+  return text.length <= DETAIL_MAX ? text : JSON.stringify({ truncated: true });
+}

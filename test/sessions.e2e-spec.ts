@@ -1,0 +1,444 @@
+import { DataSource } from 'typeorm';
+import { DRIVERS, TestDatabase } from './support/databases';
+import { LoginBody, sleep, TestApp, waitFor } from './support/test-app';
+import { WsClient } from './support/ws-client';
+
+const AGENT = 'SessionsTest/1.0 (desk 7)';
+
+/** Logs in with a chosen User-Agent. */
+async function loginAs(
+  api: TestApp,
+  username: string,
+  password: string,
+  agent = AGENT,
+): Promise<LoginBody> {
+  const response = await api.request<LoginBody>('POST', '/auth/login', {
+    body: { username, password },
+    headers: { 'user-agent': agent },
+  });
+  expect(response.status).toBe(200);
+  return response.body;
+}
+
+function del(api: TestApp, path: string, token: string) {
+  return api.request('DELETE', path, { token });
+}
+
+/** The session id is the public half of the refresh token. */
+const sessionIdOf = (login: LoginBody) => login.refresh_token.split('.')[0];
+
+describe.each(DRIVERS)('sessions on $name', (driver) => {
+  let db: TestDatabase;
+  let api: TestApp;
+
+  beforeAll(async () => {
+    db = await driver.create();
+    api = await TestApp.start(db);
+  });
+
+  afterAll(async () => {
+    await api.close();
+    await db.drop();
+  });
+
+  it('lists the caller’s live sessions, newest first, marking the current one', async () => {
+    const user = await api.createUser('lister', 2, 'lister-password');
+    const desk = await loginAs(api, 'lister', 'lister-password', 'Desk/1');
+    const phone = await loginAs(api, 'lister', 'lister-password', 'Phone/2');
+    const response = await api.get('/auth/sessions', phone.access_token);
+    expect(response.status).toBe(200);
+    const items = response.body.items;
+    expect(items.map((s: any) => s.id)).toEqual([
+      sessionIdOf(phone),
+      sessionIdOf(desk),
+      sessionIdOf(user),
+    ]);
+    expect(items[0]).toEqual({
+      id: sessionIdOf(phone),
+      created_at: expect.any(Number),
+      last_used_at: expect.any(Number),
+      ip: '127.0.0.1',
+      user_agent: 'Phone/2',
+      current: true,
+    });
+    expect(items.filter((s: any) => s.current)).toHaveLength(1);
+    expect(items[1]).toMatchObject({ user_agent: 'Desk/1', current: false });
+    // No hash or secret leaves the server.
+    expect(response.text).not.toContain(phone.refresh_token.split('.')[1]);
+  });
+
+  it('moves last_used_at and the User-Agent on at refresh', async () => {
+    await api.createUser('toucher', 2, 'toucher-password');
+    const login = await loginAs(api, 'toucher', 'toucher-password', 'Old/1');
+    // Its last use a minute earlier, so the refresh's shows in whole seconds.
+    await api.app
+      .get(DataSource)
+      .query(
+        'UPDATE refresh_tokens SET last_used_at = last_used_at - 60000 WHERE id = ?',
+        [sessionIdOf(login)],
+      );
+    const before = (await api.get('/auth/sessions', login.access_token)).body
+      .items[0];
+    const refreshed = await api.request('POST', '/auth/refresh', {
+      body: { refresh_token: login.refresh_token },
+      headers: { 'user-agent': 'New/2' },
+    });
+    expect(refreshed.status).toBe(200);
+    const after = (await api.get('/auth/sessions', login.access_token)).body
+      .items[0];
+    expect(after.user_agent).toBe('New/2');
+    expect(after.last_used_at).toBeGreaterThan(before.last_used_at);
+    expect(after.created_at).toBe(before.created_at);
+  });
+
+  it('deleting a session ends it everywhere, its socket included, and leaves the others alone', async () => {
+    await api.createUser('ender', 2, 'ender-password');
+    const keep = await loginAs(api, 'ender', 'ender-password');
+    const doomed = await loginAs(api, 'ender', 'ender-password');
+    const doomedSocket = await WsClient.open(api.wsUrl, doomed.access_token);
+    const keptSocket = await WsClient.open(api.wsUrl, keep.access_token);
+
+    const response = await del(
+      api,
+      `/auth/sessions/${sessionIdOf(doomed)}`,
+      keep.access_token,
+    );
+    expect(response.status).toBe(204);
+    expect(response.text).toBe('');
+
+    const closed = await doomedSocket.closedWithin(5000);
+    expect(closed.code).toBe(4002);
+    expect((await api.get('/auth/me', doomed.access_token)).status).toBe(401);
+    const refresh = await api.post('/auth/refresh', {
+      refresh_token: doomed.refresh_token,
+    });
+    expect(refresh.status).toBe(401);
+    expect(refresh.body).toEqual({
+      error: expect.any(String),
+      code: 'refresh_token_invalid',
+    });
+
+    // The other session: its token, its refresh token and its socket still work.
+    expect((await api.get('/auth/me', keep.access_token)).status).toBe(200);
+    expect(
+      (await api.post('/auth/refresh', { refresh_token: keep.refresh_token }))
+        .status,
+    ).toBe(200);
+    expect(keptSocket.isClosed).toBe(false);
+    const listed = await api.get('/auth/sessions', keep.access_token);
+    expect(listed.body.items.map((s: any) => s.id)).not.toContain(
+      sessionIdOf(doomed),
+    );
+    keptSocket.close();
+  });
+
+  it.each([
+    ['an unknown id', 'AAAAAAAAAAAAAAAAAAAAAA'],
+    ['a malformed id', 'not-a-session!'],
+  ])('answers %s with 404 not_found', async (_label, id) => {
+    await api.createUser(`probe-${id.length}`, 2, 'probe-password');
+    const login = await loginAs(api, `probe-${id.length}`, 'probe-password');
+    const response = await del(
+      api,
+      `/auth/sessions/${encodeURIComponent(id)}`,
+      login.access_token,
+    );
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({
+      error: expect.any(String),
+      code: 'not_found',
+    });
+  });
+
+  it('answers an over-long id with a 4xx error body, as for any over-long path parameter', async () => {
+    const user = await api.createUser('probe-long', 2);
+    const response = await del(
+      api,
+      `/auth/sessions/${'a'.repeat(300)}`,
+      user.access_token,
+    );
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(response.body).toEqual({
+      error: expect.any(String),
+      code: expect.any(String),
+    });
+  });
+
+  it('answers another user’s session with 404 and leaves it alive', async () => {
+    const victim = await api.createUser('victim', 2);
+    const other = await api.createUser('other', 2);
+    const response = await del(
+      api,
+      `/auth/sessions/${sessionIdOf(victim)}`,
+      other.access_token,
+    );
+    expect(response.status).toBe(404);
+    expect(response.body.code).toBe('not_found');
+    expect((await api.get('/auth/me', victim.access_token)).status).toBe(200);
+  });
+
+  it('DELETE /auth/sessions ends every session but the current one', async () => {
+    await api.createUser('sweeper', 2, 'sweeper-password');
+    const a = await loginAs(api, 'sweeper', 'sweeper-password');
+    const b = await loginAs(api, 'sweeper', 'sweeper-password');
+    const current = await loginAs(api, 'sweeper', 'sweeper-password');
+    const socket = await WsClient.open(api.wsUrl, a.access_token);
+    const response = await del(api, '/auth/sessions', current.access_token);
+    expect(response.status).toBe(204);
+    expect((await socket.closedWithin(5000)).code).toBe(4002);
+    for (const ended of [a, b]) {
+      expect((await api.get('/auth/me', ended.access_token)).status).toBe(401);
+      expect(
+        (
+          await api.post('/auth/refresh', {
+            refresh_token: ended.refresh_token,
+          })
+        ).status,
+      ).toBe(401);
+    }
+    const listed = await api.get('/auth/sessions', current.access_token);
+    expect(listed.body.items.map((s: any) => s.id)).toEqual([
+      sessionIdOf(current),
+    ]);
+  });
+
+  it('lets an admin list and end a user’s session, and no one else’s through that user', async () => {
+    const target = await api.createUser('admin-target', 2);
+    const bystander = await api.createUser('bystander', 2);
+    const admin = await api.adminToken();
+    const listed = await api.get(`/admin/users/${target.id}/sessions`, admin);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ id: sessionIdOf(target), current: false }),
+    ]);
+    const wrongUser = await del(
+      api,
+      `/admin/users/${target.id}/sessions/${sessionIdOf(bystander)}`,
+      admin,
+    );
+    expect(wrongUser.status).toBe(404);
+    const ended = await del(
+      api,
+      `/admin/users/${target.id}/sessions/${sessionIdOf(target)}`,
+      admin,
+    );
+    expect(ended.status).toBe(204);
+    expect((await api.get('/auth/me', target.access_token)).status).toBe(401);
+    expect((await api.get('/auth/me', bystander.access_token)).status).toBe(
+      200,
+    );
+    expect(
+      (await api.get('/admin/users/99999/sessions', admin)).body.code,
+    ).toBe('not_found');
+    expect((await api.get('/admin/users/abc/sessions', admin)).status).toBe(
+      400,
+    );
+    expect(
+      (await api.get(`/admin/users/${target.id}/sessions`, target.access_token))
+        .status,
+    ).toBe(401);
+    expect(
+      (
+        await api.get(
+          `/admin/users/${target.id}/sessions`,
+          bystander.access_token,
+        )
+      ).body.code,
+    ).toBe('insufficient_tier');
+  });
+
+  it('keeps the spec’s refresh body when rotation is off', async () => {
+    const user = await api.createUser('no-rotation', 2);
+    const response = await api.post('/auth/refresh', {
+      refresh_token: user.refresh_token,
+    });
+    expect(Object.keys(response.body).sort()).toEqual([
+      'access_expires_at',
+      'access_token',
+    ]);
+  });
+});
+
+describe.each(DRIVERS)('refresh-token rotation on $name', (driver) => {
+  let db: TestDatabase;
+  let api: TestApp;
+
+  beforeAll(async () => {
+    db = await driver.create();
+    api = await TestApp.start(db, { REFRESH_ROTATION: 'on' });
+  });
+
+  afterAll(async () => {
+    await api.close();
+    await db.drop();
+  });
+
+  it('returns a new refresh token on every refresh, each usable once in turn', async () => {
+    const user = await api.createUser('rotator', 2);
+    let token = user.refresh_token;
+    const seen = new Set([token]);
+    for (let i = 0; i < 3; i++) {
+      const response = await api.post('/auth/refresh', {
+        refresh_token: token,
+      });
+      expect(response.status).toBe(200);
+      expect(Object.keys(response.body).sort()).toEqual([
+        'access_expires_at',
+        'access_token',
+        'refresh_token',
+      ]);
+      expect(response.body.refresh_token.split('.')[0]).toBe(sessionIdOf(user));
+      expect(seen.has(response.body.refresh_token)).toBe(false);
+      seen.add(response.body.refresh_token);
+      token = response.body.refresh_token;
+    }
+  });
+
+  it('answers 10 parallel refreshes with one token all with 200 and the same successor', async () => {
+    const user = await api.createUser('parallel', 2);
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        api.post('/auth/refresh', { refresh_token: user.refresh_token }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const successors = new Set(responses.map((r) => r.body.refresh_token));
+    expect(successors.size).toBe(1);
+    const [successor] = successors;
+    expect(successor).not.toBe(user.refresh_token);
+    // The successor is the session's live token: it refreshes, and the
+    // session was not ended by the retries.
+    const next = await api.post('/auth/refresh', { refresh_token: successor });
+    expect(next.status).toBe(200);
+    expect((await api.get('/auth/me', user.access_token)).status).toBe(200);
+  });
+});
+
+describe.each(DRIVERS)(
+  'refresh-token reuse after the grace on $name',
+  (driver) => {
+    let db: TestDatabase;
+    let api: TestApp;
+
+    beforeAll(async () => {
+      db = await driver.create();
+      // No grace: any presentation of a retired token is reuse.
+      api = await TestApp.start(db, {
+        REFRESH_ROTATION: 'on',
+        REFRESH_REUSE_GRACE_SECONDS: '0',
+      });
+    });
+
+    afterAll(async () => {
+      await api.close();
+      await db.drop();
+    });
+
+    it.each([
+      ['the retired parent', 1],
+      ['an older ancestor', 3],
+    ])(
+      'treats %s as theft: the whole session ends at once and the event is recorded',
+      async (_label, rotations) => {
+        const name = `stolen-${rotations}`;
+        const user = await api.createUser(name, 2);
+        const other = await loginAs(api, name, `password-of-${name}`);
+        let token = user.refresh_token;
+        let access = user.access_token;
+        for (let i = 0; i < rotations; i++) {
+          const rotated = await api.post('/auth/refresh', {
+            refresh_token: token,
+          });
+          expect(rotated.status).toBe(200);
+          token = rotated.body.refresh_token;
+          access = rotated.body.access_token;
+        }
+        const socket = await WsClient.open(api.wsUrl, access);
+        await sleep(5); // past the (zero) grace, by the clock's millisecond
+
+        const reused = await api.post('/auth/refresh', {
+          refresh_token: user.refresh_token,
+        });
+        expect(reused.status).toBe(401);
+        expect(reused.body).toEqual({
+          error: expect.any(String),
+          code: 'refresh_token_invalid',
+        });
+        // The holder of the current token is cut off too: it may be the thief.
+        expect((await socket.closedWithin(5000)).code).toBe(4002);
+        expect((await api.get('/auth/me', access)).status).toBe(401);
+        expect((await api.get('/auth/me', user.access_token)).status).toBe(401);
+        expect(
+          (await api.post('/auth/refresh', { refresh_token: token })).status,
+        ).toBe(401);
+        // The user's other session is not touched.
+        expect((await api.get('/auth/me', other.access_token)).status).toBe(
+          200,
+        );
+
+        const admin = await api.adminToken();
+        let events: any[] = [];
+        await waitFor(async () => {
+          events = (
+            await api.get(
+              `/admin/audit?type=refresh_token_reused&user_id=${user.id}`,
+              admin,
+            )
+          ).body.items;
+          return events.length === 1;
+        }, 5000);
+        expect(events[0]).toMatchObject({
+          type: 'refresh_token_reused',
+          user_id: user.id,
+          ip: '127.0.0.1',
+          detail: { session_id: sessionIdOf(user) },
+        });
+      },
+    );
+  },
+);
+
+describe.each(DRIVERS)('REFRESH_IDLE_TTL on $name', (driver) => {
+  let db: TestDatabase;
+  let api: TestApp;
+
+  beforeAll(async () => {
+    db = await driver.create();
+    api = await TestApp.start(db, { REFRESH_IDLE_TTL: '60' });
+  });
+
+  afterAll(async () => {
+    await api.close();
+    await db.drop();
+  });
+
+  it('treats a session unused for that long as dead, and leaves a used one alone', async () => {
+    await api.createUser('idler', 2, 'idler-password');
+    const idle = await loginAs(api, 'idler', 'idler-password');
+    const active = await loginAs(api, 'idler', 'idler-password');
+    // Age the idle session's last use past the limit, as an hour of silence would.
+    await api.app
+      .get(DataSource)
+      .query('UPDATE refresh_tokens SET last_used_at = ? WHERE id = ?', [
+        Date.now() - 61_000,
+        sessionIdOf(idle),
+      ]);
+    const refused = await api.post('/auth/refresh', {
+      refresh_token: idle.refresh_token,
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('refresh_token_invalid');
+    expect(
+      (await api.post('/auth/refresh', { refresh_token: active.refresh_token }))
+        .status,
+    ).toBe(200);
+    const listed = await api.get('/auth/sessions', active.access_token);
+    expect(listed.body.items.map((s: any) => s.id)).not.toContain(
+      sessionIdOf(idle),
+    );
+    expect(listed.body.items.map((s: any) => s.id)).toContain(
+      sessionIdOf(active),
+    );
+  });
+});
