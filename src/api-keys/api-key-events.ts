@@ -1,5 +1,3 @@
-import { Injectable, Logger } from '@nestjs/common';
-
 /** What happened to an API key, for the audit trail. Never carries the key or its hash. */
 export type ApiKeyEvent =
   | {
@@ -26,20 +24,9 @@ export type ApiKeyEvent =
     };
 
 /**
- * Where API key events go. The default only logs them at debug level; the
- * audit trail replaces it by providing its own implementation for this token
- * in ApiKeysModule. `record` must not throw or block: it is called on the
- * request path.
+ * Where API key events go (AuditedApiKeyEvents: the audit trail). `record`
+ * must not throw or block: it is called on the request path.
  */
 export abstract class ApiKeyEvents {
   abstract record(event: ApiKeyEvent): void;
-}
-
-@Injectable()
-export class LoggingApiKeyEvents extends ApiKeyEvents {
-  private readonly logger = new Logger('ApiKeyEvents');
-
-  record(event: ApiKeyEvent): void {
-    this.logger.debug(JSON.stringify(event));
-  }
 }
