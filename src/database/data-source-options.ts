@@ -7,6 +7,8 @@ import { BinaryIdentifierCollation1764200000000 } from './migrations/17642000000
 import { DeviceTokens1764201000000 } from './migrations/1764201000000-device-tokens';
 import { SessionEpoch1764300000000 } from './migrations/1764300000000-session-epoch';
 import { RevocationEvents1764400000000 } from './migrations/1764400000000-revocation-events';
+import { SessionActivity1764500000000 } from './migrations/1764500000000-session-activity';
+import { AuthEvents1764501000000 } from './migrations/1764501000000-auth-events';
 import { ApiKeys1764600000000 } from './migrations/1764600000000-api-keys';
 
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
@@ -16,6 +18,8 @@ export const MIGRATIONS = [
   DeviceTokens1764201000000,
   SessionEpoch1764300000000,
   RevocationEvents1764400000000,
+  SessionActivity1764500000000,
+  AuthEvents1764501000000,
   ApiKeys1764600000000,
 ];
 
