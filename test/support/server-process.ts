@@ -73,6 +73,7 @@ export class ServerProcess {
       ...env,
     });
     const server = new ServerProcess(child, `http://127.0.0.1:${port}`, output);
+    // A server that did not come up must not outlive the test as an orphan.
     await waitFor(
       async () => {
         if (child.exitCode !== null)
@@ -84,7 +85,10 @@ export class ServerProcess {
       // Generous: on two cores busy with other suites a start can take long.
       60_000,
       100,
-    );
+    ).catch(async (error: unknown) => {
+      await server.kill();
+      throw error;
+    });
     return server;
   }
 
