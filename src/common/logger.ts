@@ -75,7 +75,23 @@ export function createRootLogger(config: AppConfig): Pino {
       censor: '[REDACTED]',
     },
   };
-  if (writesJsonLogs(config)) return pino(options, bufferedStdout());
+  if (writesJsonLogs(config)) {
+    const destination = bufferedStdout();
+    return pino(
+      {
+        ...options,
+        hooks: {
+          // Warnings and errors go out at once; only the steady stream of
+          // info lines (the access log) waits for a batch.
+          logMethod(args, method, level) {
+            method.apply(this, args);
+            if (level >= WARN_LEVEL) destination.flush();
+          },
+        },
+      },
+      destination,
+    );
+  }
   return pino({
     ...options,
     transport: {
@@ -95,6 +111,9 @@ export function writesJsonLogs(config: AppConfig): boolean {
   return config.isProduction || config.nodeEnv === 'test';
 }
 
+/** pino's numeric level of `warn`. */
+const WARN_LEVEL = 40;
+
 /** How much is buffered before a write, and how long a line may wait at most. */
 const LOG_BUFFER_BYTES = 8192;
 const LOG_FLUSH_MS = 1000;
@@ -107,7 +126,7 @@ const LOG_FLUSH_MS = 1000;
  * written on shutdown (`flushLogs`, from the HTTP server's close) and, as a
  * last resort, synchronously when the process exits.
  */
-function bufferedStdout(): pino.DestinationStream {
+function bufferedStdout(): ReturnType<typeof pino.destination> {
   const destination = pino.destination({
     dest: 1,
     sync: false,
