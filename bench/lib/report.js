@@ -184,7 +184,8 @@ function markdown(r) {
         ['GET /auth/me, instance without REDIS_URL', `${mmm(m.meRpsWithout)} req/s`],
         ['Ratio (with / without), per alternating pair', mmm(m.meRatio, (v) => pct(v))],
       ]));
-      out.push('', 'REVOCATION_SYNC_MS stays at its default (500 ms); the close within milliseconds is the Redis pub/sub path. The throughput pair runs after B and C are stopped, alternating which of the two goes first.', '');
+      out.push('', 'REVOCATION_SYNC_MS stays at its default (500 ms); the close within milliseconds is the Redis pub/sub path. The throughput pair is two fresh servers started after A, B and C are stopped, alternating which of the two goes first.', '');
+      if (r.multiInstanceNote) out.push(r.multiInstanceNote, '');
     }
   }
   if (s.layers) {
