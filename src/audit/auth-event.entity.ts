@@ -1,3 +1,4 @@
+import { USER_AGENT_MAX } from '../common/request-context';
 import {
   Column,
   Entity,
@@ -39,7 +40,12 @@ export class AuthEvent {
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip!: string | null;
 
-  @Column({ name: 'user_agent', type: 'varchar', length: 256, nullable: true })
+  @Column({
+    name: 'user_agent',
+    type: 'varchar',
+    length: USER_AGENT_MAX,
+    nullable: true,
+  })
   userAgent!: string | null;
 
   @Column({ type: 'bigint', transformer: epochMs })

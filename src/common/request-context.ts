@@ -10,19 +10,24 @@ export interface ClientInfo {
 }
 
 interface RequestLike {
+  method?: string;
   ip?: string;
   headers: Record<string, string | string[] | undefined>;
   principal?: { id: number } | null;
 }
 
-const USER_AGENT_MAX = 256;
+/** Longest User-Agent a session or an audit event keeps; the rest is cut off. */
+export const USER_AGENT_MAX = 256;
+/** Reads record no client (only logins, refreshes and changes do), so they skip the context's cost. */
+const READS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 const storage = new AsyncLocalStorage<RequestLike>();
 
 /**
  * Runs the rest of a request's handling with its request reachable from
  * anywhere below: sessions and the audit trail record the client address and
- * User-Agent without every service signature carrying them. Registered as a
- * Fastify preValidation hook (after the body is parsed: the context survives
+ * User-Agent without every service signature carrying them. Writes only: no
+ * read records a client, so reads skip its cost. Registered as a Fastify
+ * preValidation hook (after the body is parsed: the context survives
  * into the guards and the handler, which body parsing would otherwise lose).
  */
 export function requestContextHook(
@@ -30,6 +35,7 @@ export function requestContextHook(
   _reply: unknown,
   done: () => void,
 ): void {
+  if (request.method !== undefined && READS.has(request.method)) return done();
   storage.run(request, done);
 }
 

@@ -10,11 +10,10 @@ import {
   BINARY_CHARSET,
   BINARY_COLLATION,
 } from '../../database/binary-collation';
+import { USER_AGENT_MAX } from '../../common/request-context';
 import { epochMs } from '../../database/epoch-ms.transformer';
 import { User } from '../../users/entities/user.entity';
 
-/** Longest User-Agent a session or audit event keeps; the rest is cut off. */
-export const USER_AGENT_MAX = 256;
 /** An IPv6 address with a zone fits; nothing longer is an address. */
 export const ADDRESS_MAX = 64;
 

@@ -45,11 +45,6 @@ export class RevocationService {
     return this.state.onRevoked(listener);
   }
 
-  /** Blocklists one access token until its own expiry. */
-  revokeToken(principal: Principal): Promise<void> {
-    return this.revoke([tokenRevocation(principal)]);
-  }
-
   /** Logout: the access token and its whole session, in one transaction. */
   endSession(principal: Principal): Promise<void> {
     return this.revoke([
