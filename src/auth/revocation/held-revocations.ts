@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { RedisService } from '../../redis/redis.service';
-import { parseRevocation, Revocation } from './revocation';
+import { parseRevocations, Revocation } from './revocation';
 
 export interface HeldBatch {
   id: string;
@@ -54,10 +54,7 @@ export class HeldRevocations {
       } catch {
         values = [];
       }
-      const revocations = (Array.isArray(values) ? values : [])
-        .map(parseRevocation)
-        .filter((r): r is Revocation => r !== undefined);
-      batches.push({ id, revocations });
+      batches.push({ id, revocations: parseRevocations(values) });
     }
     return batches;
   }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { RedisService } from '../../redis/redis.service';
-import { parseRevocation, Revocation } from './revocation';
+import { parseRevocations, Revocation } from './revocation';
 
 interface Message {
   origin: string;
@@ -72,13 +72,8 @@ export class RevocationBus {
       this.logger.warn('dropped a revocation message that is not JSON');
       return [];
     }
-    if (message.origin === this.origin || !Array.isArray(message.revocations))
-      return [];
-    const revocations: Revocation[] = [];
-    for (const value of message.revocations) {
-      const revocation = parseRevocation(value);
-      if (revocation) revocations.push(revocation);
-    }
-    return revocations;
+    // Its own messages: this instance applied them before publishing.
+    if (message.origin === this.origin) return [];
+    return parseRevocations(message.revocations);
   }
 }

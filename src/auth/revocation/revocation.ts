@@ -61,6 +61,17 @@ export function parseRevocation(value: unknown): Revocation | undefined {
   }
 }
 
+/** The valid revocations of a JSON array (anything else, or any bad entry, is left out). */
+export function parseRevocations(values: unknown): Revocation[] {
+  if (!Array.isArray(values)) return [];
+  const revocations: Revocation[] = [];
+  for (const value of values) {
+    const revocation = parseRevocation(value);
+    if (revocation) revocations.push(revocation);
+  }
+  return revocations;
+}
+
 /** The value stored in revocation_events.subject: the id the revocation names. */
 export function subjectOf(revocation: Revocation): string {
   switch (revocation.kind) {
