@@ -205,6 +205,23 @@ describe.each(DRIVERS)('bad input on $name', (driver) => {
     });
 
     it.each([
+      ['GET /health (awaits the database)', 'GET /health', 200],
+      ['GET /auth/sessions (awaits the database)', 'GET /auth/sessions', 200],
+    ])(
+      'a client that half-closes after its request still gets the answer: %s',
+      async (_name, requestLine, status) => {
+        // rawHttp sends the request and its FIN together.
+        for (let attempt = 0; attempt < 20; attempt++) {
+          const response = await rawHttp(
+            api.url,
+            `${requestLine} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin}\r\nConnection: close\r\n\r\n`,
+          );
+          expect(response.status).toBe(status);
+        }
+      },
+    );
+
+    it.each([
       ['headers over the limit', `X-Big: ${'a'.repeat(20_000)}\r\n`, 431],
       ['an invalid Content-Length', 'Content-Length: abc\r\n', 400],
       [

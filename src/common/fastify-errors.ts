@@ -113,6 +113,13 @@ export function serverFactory(
       handler(request, response);
     },
   );
+  // A client may send its request and then shut down its sending side (a
+  // half-close, as `nc -N` or a raw socket's end() does). Node's default is
+  // to end the connection at that FIN, which drops the answer of any route
+  // still awaiting the database. Keep the socket open until that answer is
+  // written; Node closes it then. (A long-standing property of Node's
+  // http.Server that its type definitions leave out.)
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   server.on('checkExpectation', (_request, response: ServerResponse) =>
     sendRaw(response, 417, 'Only "Expect: 100-continue" is supported'),
   );
