@@ -2,13 +2,14 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
+import { PreparedStatements } from './prepared-statements';
 import { TransactionRunner } from './transaction-runner';
 
-/** The TypeORM connection, and TransactionRunner for work that must be atomic (global). */
+/** The TypeORM connection, TransactionRunner for work that must be atomic, and PreparedStatements for the hot paths (global). */
 @Global()
 @Module({
-  providers: [TransactionRunner],
-  exports: [TransactionRunner],
+  providers: [TransactionRunner, PreparedStatements],
+  exports: [TransactionRunner, PreparedStatements],
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],

@@ -4,12 +4,12 @@ import { AuditTrail } from '../../audit/audit-trail.service';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
 import { User } from '../../users/entities/user.entity';
-import { UsersService } from '../../users/users.service';
 import { Principal } from '../principal';
 import { RevocationService } from '../revocation/revocation.service';
 import { Tier } from '../tier';
 import { AccessTokenService } from './access-token.service';
 import { LOGIN_HOOK, LoginHook } from './login-hook';
+import { SessionOwner } from './presented-session';
 import { refreshTokenInvalid, SessionService } from './session.service';
 
 export interface LoginResponse {
@@ -30,7 +30,6 @@ export interface RefreshResponse {
 @Injectable()
 export class AuthService {
   constructor(
-    private readonly users: UsersService,
     private readonly sessions: SessionService,
     private readonly tokens: AccessTokenService,
     private readonly revocation: RevocationService,
@@ -84,11 +83,11 @@ export class AuthService {
     }
     // E.g. the user's rate limit: charged only for a token that checked out.
     await onVerified?.(session.userId);
-    const user = await this.users.findById(session.userId);
+    // Read with the session, in the same statement.
+    const user = session.owner;
     // Behind the user's epoch: created by a login that raced a password
     // change, disable or revoke-all, which ended every session before it.
-    if (!user || session.sessionEpoch < user.sessionEpoch)
-      throw refreshTokenInvalid();
+    if (session.sessionEpoch < user.sessionEpoch) throw refreshTokenInvalid();
     if (user.disabled)
       throw new ApiException(
         ErrorCode.AccountDisabled,
@@ -118,7 +117,7 @@ export class AuthService {
     });
   }
 
-  private issueFor(user: User, sessionId: string) {
+  private issueFor(user: SessionOwner, sessionId: string) {
     return this.tokens.issue({
       userId: user.id,
       username: user.username,

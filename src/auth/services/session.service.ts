@@ -6,10 +6,16 @@ import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
 import { currentClient } from '../../common/request-context';
 import { AppConfig } from '../../config/app-config';
+import { PreparedStatements } from '../../database/prepared-statements';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { User } from '../../users/entities/user.entity';
 import { Session } from '../entities/session.entity';
 import { RevocationService } from '../revocation/revocation.service';
+import {
+  PresentedSession,
+  SELECT_PRESENTED_SESSION,
+  toPresentedSession,
+} from './presented-session';
 import {
   isAncestor,
   parseRefreshToken,
@@ -41,9 +47,17 @@ export interface NewSession {
 /** What presenting a refresh token led to. */
 export type SessionUse =
   /** A live session; `refreshToken` is its new token when rotation is on. */
-  | { kind: 'used'; session: Session; refreshToken?: string }
+  | { kind: 'used'; session: PresentedSession; refreshToken?: string }
   /** A token retired longer ago than the grace: the caller ends the session. */
-  | { kind: 'reused'; session: Session };
+  | { kind: 'reused'; session: PresentedSession };
+
+const TOUCH =
+  'UPDATE refresh_tokens SET last_used_at = ?, ip = ?, user_agent = ? WHERE id = ?';
+/** Replaces the secret only if it is still the one presented (a parallel refresh may have rotated it). */
+const ROTATE =
+  'UPDATE refresh_tokens SET token_hash = ?, previous_hash = ?, rotated_at = ?,' +
+  ' generation = generation + 1, last_used_at = ?, ip = ?, user_agent = ?' +
+  ' WHERE id = ? AND token_hash = ? AND revoked_at IS NULL';
 
 /**
  * Login sessions, one per refresh token (`<session id>.<secret>`). The
@@ -60,6 +74,7 @@ export class SessionService {
     private readonly sessions: Repository<Session>,
     private readonly revocation: RevocationService,
     private readonly transactions: TransactionRunner,
+    private readonly statements: PreparedStatements,
     private readonly config: AppConfig,
   ) {
     this.key = rotationKey(config.jwtSecret);
@@ -93,13 +108,14 @@ export class SessionService {
    * Presents a refresh token: records the use, and rotates it when rotation
    * is on. A retired token within the grace gets the same successor as the
    * first presentation; after it, the result is `reused`. Anything else is
-   * 401 refresh_token_invalid.
+   * 401 refresh_token_invalid. One read (the session with its owner) and one
+   * write (the use, or the rotation), both prepared statements.
    */
   async use(refreshToken: string): Promise<SessionUse> {
     const parsed = parseRefreshToken(refreshToken);
     if (!parsed) throw refreshTokenInvalid();
     const now = Date.now();
-    let session = await this.sessions.findOneBy({ id: parsed.sessionId });
+    let session = await this.presented(parsed.sessionId);
     if (!session || !this.isLive(session, now)) throw refreshTokenInvalid();
     const presented = sha256Hex(parsed.secret);
 
@@ -117,7 +133,7 @@ export class SessionService {
         };
       // A parallel refresh with the same token rotated it first: answer
       // as its retry.
-      session = await this.sessions.findOneBy({ id: parsed.sessionId });
+      session = await this.presented(parsed.sessionId);
       if (!session || !this.isLive(session, now)) throw refreshTokenInvalid();
     }
 
@@ -197,7 +213,22 @@ export class SessionService {
     });
   }
 
-  private isLive(session: Session, now: number): boolean {
+  private async presented(
+    sessionId: string,
+  ): Promise<PresentedSession | undefined> {
+    const row = await this.statements.one(SELECT_PRESENTED_SESSION, [
+      sessionId,
+    ]);
+    return row && toPresentedSession(row);
+  }
+
+  private isLive(
+    session: Pick<
+      Session,
+      'revokedAt' | 'expiresAt' | 'lastUsedAt' | 'createdAt'
+    >,
+    now: number,
+  ): boolean {
     const idle = this.config.refreshIdleTtl;
     return (
       session.revokedAt === null &&
@@ -209,37 +240,27 @@ export class SessionService {
 
   private async touch(id: string, now: number): Promise<void> {
     const client = currentClient();
-    await this.sessions.update(
-      { id },
-      { lastUsedAt: now, ip: client.ip, userAgent: client.userAgent },
-    );
+    await this.statements.run(TOUCH, [now, client.ip, client.userAgent, id]);
   }
 
   /** Replaces the secret if it is still `presented`; false when another refresh did first. */
   private async rotate(
-    session: Session,
+    session: PresentedSession,
     presented: string,
     successor: string,
     now: number,
   ): Promise<boolean> {
     const client = currentClient();
-    const result = await this.sessions
-      .createQueryBuilder()
-      .update(Session)
-      .set({
-        tokenHash: sha256Hex(successor),
-        previousHash: presented,
-        rotatedAt: now,
-        generation: () => 'generation + 1',
-        lastUsedAt: now,
-        ip: client.ip,
-        userAgent: client.userAgent,
-      })
-      .where('id = :id AND token_hash = :presented AND revoked_at IS NULL', {
-        id: session.id,
-        presented,
-      })
-      .execute();
-    return result.affected === 1;
+    const changed = await this.statements.run(ROTATE, [
+      sha256Hex(successor),
+      presented,
+      now,
+      now,
+      client.ip,
+      client.userAgent,
+      session.id,
+      presented,
+    ]);
+    return changed === 1;
   }
 }

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Database, Statement } from 'better-sqlite3';
+import type { Pool } from 'mysql2';
+import type { Pool as PromisePool, ResultSetHeader } from 'mysql2/promise';
+import { DataSource } from 'typeorm';
+
+/** A row as the driver returns it: column name to raw value, no entity. */
+export type RawRow = Record<string, unknown>;
+/** What a placeholder takes on both drivers. */
+export type SqlValue = string | number | null;
+
+/**
+ * Hot-path statements, below TypeORM's query builder and entity hydration:
+ * SQL with `?` placeholders that both drivers read alike, prepared once and
+ * reused. MySQL/MariaDB get server-side prepared statements (mysql2's
+ * `execute`, cached per pooled connection); SQLite gets better-sqlite3
+ * statements cached here. For the few statements a request runs on every
+ * refresh or logout; everything else stays with TypeORM.
+ *
+ * Raw values are the drivers': BIGINT comes back as a string from MySQL
+ * (TypeORM asks for big-number strings), booleans as 0/1 on both. Pass
+ * booleans as 0/1 too: better-sqlite3 refuses to bind `true`.
+ */
+@Injectable()
+export class PreparedStatements {
+  private readonly pool?: PromisePool;
+  private readonly sqlite?: Database;
+  private readonly cache = new Map<string, Statement>();
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    const driver = dataSource.driver as unknown as {
+      pool?: Pool;
+      databaseConnection?: Database;
+    };
+    if (dataSource.options.type === 'better-sqlite3')
+      this.sqlite = driver.databaseConnection;
+    else this.pool = driver.pool!.promise();
+  }
+
+  /** The rows `sql` selects. */
+  async all(sql: string, params: SqlValue[]): Promise<RawRow[]> {
+    if (this.sqlite) return this.statement(sql).all(...params) as RawRow[];
+    const [rows] = await this.pool!.execute(sql, params);
+    return rows as RawRow[];
+  }
+
+  /** The first row `sql` selects, or undefined. */
+  async one(sql: string, params: SqlValue[]): Promise<RawRow | undefined> {
+    if (this.sqlite)
+      return this.statement(sql).get(...params) as RawRow | undefined;
+    return (await this.all(sql, params))[0];
+  }
+
+  /** Runs a write; resolves to the number of rows it changed. */
+  async run(sql: string, params: SqlValue[]): Promise<number> {
+    if (this.sqlite) return this.statement(sql).run(...params).changes;
+    const [result] = await this.pool!.execute<ResultSetHeader>(sql, params);
+    return result.affectedRows;
+  }
+
+  private statement(sql: string): Statement {
+    let statement = this.cache.get(sql);
+    if (!statement) {
+      statement = this.sqlite!.prepare(sql);
+      this.cache.set(sql, statement);
+    }
+    return statement;
+  }
+}
