@@ -10,7 +10,8 @@
  * processes -> write bench/RESULTS.md and bench/results.json -> stop
  * everything (also on failure or Ctrl-C, see lib/proc.js).
  *
- * Options: --quick, --no-build (use the existing dist/), --skip=read,login,refresh,ws,multi,layers
+ * Options: --quick, --no-build (use the existing dist/), --skip=read,login,refresh,ws,multi,layers,audit,
+ * --out=DIR (write the results there, not over bench/'s)
  * Env: BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306/test to run on MariaDB
  *      (scenario 5 then runs on SQLite too, for comparison).
  */
@@ -31,14 +32,22 @@ const report = require('./lib/report');
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+// --out=DIR writes RESULTS.md and results.json there instead of bench/ (for trial runs).
+const outDir = path.resolve((args.find((a) => a.startsWith('--out=')) || `--out=${__dirname}`).slice(6));
 const skip = new Set((args.find((a) => a.startsWith('--skip=')) || '--skip=').slice(7).split(',').filter(Boolean));
 
 const CFG = quick
-  ? { connections: 50, warmupS: 1, durationS: 3, runs: 2, startupRuns: 1, loginRuns: 1, loginDurationS: 4, loginConnections: 16, lightConnections: 4, logoutSessions: 1000, wsRuns: 1, wsSockets: 2000, wsLogouts: 30, wsInFlight: 100 }
-  : { connections: 50, warmupS: 3, durationS: 10, runs: 3, startupRuns: 3, loginRuns: 3, loginDurationS: 10, loginConnections: 16, lightConnections: 4, logoutSessions: 4000, wsRuns: 3, wsSockets: 10000, wsLogouts: 100, wsInFlight: 100 };
+  ? { connections: 50, warmupS: 1, durationS: 3, runs: 2, startupRuns: 1, loginRuns: 1, loginDurationS: 4, logoutSessions: 1000, wsRuns: 1, wsSockets: 2000, wsLogouts: 30, wsInFlight: 100 }
+  : { connections: 50, warmupS: 3, durationS: 10, runs: 3, startupRuns: 3, loginRuns: 3, loginDurationS: 10, logoutSessions: 4000, wsRuns: 3, wsSockets: 10000, wsLogouts: 100, wsInFlight: 100 };
 CFG.tokenUsers = 1000;
 CFG.loginUsers = 64;
 CFG.lightRate = 400; // req/s of the "light" GET /auth/me load beside the login storm
+// Logging-in connections beside the reader's connections: the bench's first
+// shape, and the one an outside review measured (8 + 10).
+CFG.loginShapes = [
+  { loginConnections: 16, readerConnections: 4 },
+  { loginConnections: 8, readerConnections: 10 },
+];
 
 const BLOCKLIST = { small: 100_000, large: 1_000_000 };
 const PASSWORD = 'bench-password-Correct-Horse-1';
@@ -97,8 +106,9 @@ async function main() {
   // The plan for the "time left" estimate: load durations plus set-up allowances.
   progress.plan(60_000 + (skip.has('layers') ? 0 : quick ? 8000 : 20000));
   if (!skip.has('read')) progress.plan(7 * (CFG.warmupS + CFG.runs * (CFG.durationS + 0.5)) * 1000 + CFG.startupRuns * 8000);
-  if (!skip.has('login')) progress.plan(CFG.loginRuns * (3 * CFG.loginDurationS + 1) * 1000);
+  if (!skip.has('login')) progress.plan(CFG.loginShapes.length * CFG.loginRuns * (3 * CFG.loginDurationS + 1) * 1000);
   if (!skip.has('refresh')) progress.plan((primaryKind === 'mysql' ? 2 : 1) * (CFG.warmupS * 1000 + CFG.runs * (CFG.durationS * 1000 + CFG.logoutSessions * 2 + 3000)));
+  if (!skip.has('audit')) progress.plan(30_000 + 2 * (CFG.warmupS + CFG.runs * (CFG.durationS + CFG.loginDurationS)) * 1000);
   if (!skip.has('ws')) progress.plan(CFG.wsRuns * (5000 + CFG.wsLogouts * 40) + 5000);
   if (!skip.has('multi')) progress.plan(20_000 + CFG.wsLogouts * 40 + 2 * (CFG.warmupS + CFG.runs * CFG.durationS) * 1000);
 
@@ -167,7 +177,9 @@ async function main() {
   }
 
   if (!skip.has('login')) {
-    results.scenarios.login = await require('./scenarios/login').run(ctx);
+    const login = require('./scenarios/login');
+    results.scenarios.login = [];
+    for (const shape of CFG.loginShapes) results.scenarios.login.push(await login.run(ctx, shape));
   }
 
   if (!skip.has('refresh')) {
@@ -183,6 +195,13 @@ async function main() {
       results.scenarios.refreshLogout.push(await refreshLogout.run(ctx, { label: 'SQLite', url: s.url, refreshTokens: own.map((x) => x.refresh_token) }));
       await s.stop();
     }
+  }
+
+  if (!skip.has('audit')) {
+    results.scenarios.audit = await require('./scenarios/audit').run(ctx, {
+      prepare: (name) => prepareDatabase(primaryKind, name, tmpDir, users, 0),
+      startApp,
+    });
   }
 
   // The WebSocket scenario gets a fresh server on the same database (its
@@ -220,10 +239,16 @@ async function main() {
 
   results.durationS = progress.elapsedMs() / 1000;
   results.machine.loadAverageAtEnd = os.loadavg().map((x) => Math.round(x * 100) / 100);
-  const targets = report.write(results, __dirname);
+  // The figures this run replaces, shown beside the new ones.
+  const previousFile = path.join(outDir, 'results.json');
+  if (fs.existsSync(previousFile)) {
+    const previous = JSON.parse(fs.readFileSync(previousFile, 'utf8'));
+    results.previous = { date: previous.date, mode: previous.mode, targets: previous.targets || [] };
+  }
+  const targets = report.write(results, outDir);
   process.stdout.write('\n');
   for (const t of targets) process.stdout.write(`${t.met === null ? 'NOT RUN' : t.met ? 'met    ' : 'NOT MET'}  ${t.scenario}: ${t.figure} (target ${t.target})\n`);
-  process.stdout.write(`\nWrote bench/RESULTS.md and bench/results.json in ${results.durationS.toFixed(0)} s.\n`);
+  process.stdout.write(`\nWrote ${path.relative(process.cwd(), outDir) || '.'}/RESULTS.md and results.json in ${results.durationS.toFixed(0)} s.\n`);
 }
 
 main()

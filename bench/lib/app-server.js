@@ -70,7 +70,8 @@ async function startApp(o) {
   // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the
   // servers under the bench's load; V8 flags such as --prof are refused in NODE_OPTIONS.
   const nodeArgs = o.nodeArgs || (process.env.BENCH_SERVER_NODE_ARGS || '').split(' ').filter(Boolean);
-  const child = spawnTracked(process.execPath, [...nodeArgs, MAIN], { cwd: o.tmpDir, env, stdio: ['ignore', out, out] });
+  // o.main: another build's dist/src/main.js, to compare two versions side by side.
+  const child = spawnTracked(process.execPath, [...nodeArgs, o.main || MAIN], { cwd: o.tmpDir, env, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   const url = `http://127.0.0.1:${port}`;
   try {

@@ -43,19 +43,32 @@ function evaluateTargets(r) {
       reason: r1m >= 0.95 ? '' : `${pct(1 - r1m)} slower with 1,000,000 entries`,
     });
   }
-  if (s.login) {
-    const ratio = s.login.ratio.median;
+  for (const [i, l] of (s.login || []).entries()) {
+    // The first shape keeps the scenario's earlier name, so the previous run's figure lines up.
+    const shape = i === 0 ? '' : ` (-c ${l.connections} logging in, reader -c ${l.readerConnections})`;
+    const ratio = l.ratio.median;
     t.push({
-      scenario: '4. Login', figure: `${num(s.login.loginsPerS.median, 1)} logins/s vs ${num(s.login.hashesPerS.median, 1)} hashes/s = ${pct(ratio)}`,
+      scenario: `4. Login${shape}`, figure: `${num(l.loginsPerS.median, 1)} logins/s vs ${num(l.hashesPerS.median, 1)} hashes/s = ${pct(ratio)}`,
       target: '≥ 85 % of argon2id hashes/s', met: ratio >= 0.85,
       reason: ratio >= 0.85 ? '' : 'the hash thread waits while the rest of each login (HTTP, session insert, JWT) runs, and on a small machine the load generators take CPU the hash had to itself in the ceiling measurement',
     });
-    const f = s.login.p99Factor.median;
+    const f = l.p99Factor.median;
     t.push({
-      scenario: '4. Login storm vs readers', figure: `GET /auth/me p99 ${num(s.login.stormMeP99Ms.median)} ms in storm vs ${num(s.login.idleMeP99Ms.median)} ms idle (×${num(f, 1)})`,
+      scenario: `4. Login storm vs readers${shape}`, figure: `GET /auth/me p99 ${num(l.stormMeP99Ms.median)} ms in storm vs ${num(l.idleMeP99Ms.median)} ms idle (×${num(f, 1)})`,
       target: '≤ 3× idle p99', met: f <= 3,
       reason: f <= 3 ? '' : `readers' p99 grew ×${num(f, 1)} while logins ran: hashing and login work take CPU from them`,
     });
+  }
+  if (s.audit) {
+    const a = s.audit;
+    for (const [what, ratio, on, off] of [['Refresh', a.refreshRatio, a.refreshRpsOn, a.refreshRpsOff], ['Login', a.loginRatio, a.loginsPerSOn, a.loginsPerSOff]]) {
+      const x = ratio.median;
+      t.push({
+        scenario: `8. ${what} with the audit trail`, figure: `${num(on.median, what === 'Login' ? 1 : 0)}/s with AUDIT=on vs ${num(off.median, what === 'Login' ? 1 : 0)}/s off = ${pct(x)}`,
+        target: 'within 5 % of AUDIT=off', met: x >= 0.95,
+        reason: x >= 0.95 ? '' : 'queuing and writing the events costs more than 5 %',
+      });
+    }
   }
   if (s.websocket) {
     const w = s.websocket;
@@ -96,8 +109,11 @@ function markdown(r) {
   if (r.mode === 'quick') out.push('**Quick mode:** shorter and fewer runs' + (s.websocket && s.websocket.status === 'run' ? `, ${s.websocket.socketsTarget.toLocaleString('en')} WebSocket sockets instead of 10,000` : '') + '. Use the full run for figures to quote.', '');
 
   out.push('## Summary', '');
-  out.push(table(['Scenario', 'Figure', 'Target', 'Status'], r.targets.map((t) => [t.scenario, t.figure, t.target, t.met === null ? `not run${t.reason ? `: ${t.reason}` : ''}` : t.met ? 'met' : `**not met**: ${t.reason}`])));
+  const previous = new Map(((r.previous && r.previous.targets) || []).map((t) => [t.scenario, t.figure]));
+  const previousHeader = r.previous ? `Previous run (${r.previous.date.slice(0, 10)}, ${r.previous.mode})` : 'Previous run';
+  out.push(table(['Scenario', 'Figure', previousHeader, 'Target', 'Status'], r.targets.map((t) => [t.scenario, t.figure, previous.get(t.scenario) || '—', t.target, t.met === null ? `not run${t.reason ? `: ${t.reason}` : ''}` : t.met ? 'met' : `**not met**: ${t.reason}`])));
   out.push('');
+  if (r.previous) out.push(`"Previous run" is the figure bench/results.json held before this run${r.previous.note ? ` (${r.previous.note})` : ''}; a dash means that scenario is new or was not run then.`, '');
 
   if (s.read) {
     const x = s.read;
@@ -126,21 +142,21 @@ function markdown(r) {
     ]));
     out.push('', x.memory.note + '. RSS includes whatever garbage the GC has not returned yet; treat it as an upper bound.', '');
   }
-  if (s.login) {
-    const l = s.login;
+  if (s.login && s.login.length) {
     out.push('## 4. Login', '');
-    out.push(table(['Figure', 'value'], [
-      [`Logins/s (-c ${l.connections}, ${l.durationS} s, correct passwords)`, mmm(l.loginsPerS, (v) => num(v, 1))],
-      [`argon2id hashes/s alone (${l.hashConcurrency} in parallel, same options)`, mmm(l.hashesPerS, (v) => num(v, 1))],
-      ['Logins / hashes', mmm(l.ratio, pct)],
-      ['503 answers (hash queue full)', num(l.count503)],
-      ['Login p99', `${mmm(l.loginP99Ms)} ms`],
-      [`GET /auth/me p99, idle (-c 4, ${r.config.lightRate} req/s)`, `${mmm(l.idleMeP99Ms)} ms`],
-      [`GET /auth/me p99, during storm (-c 4, ${r.config.lightRate} req/s)`, `${mmm(l.stormMeP99Ms)} ms`],
-      ['Storm p99 / idle p99', mmm(l.p99Factor, (v) => `×${num(v, 1)}`)],
-      ['GET /auth/me req/s idle → storm', `${num(l.idleMeRps.median)} → ${num(l.stormMeRps.median)}`],
+    const shapes = s.login;
+    out.push(table(['Figure', ...shapes.map((l) => `-c ${l.connections} logging in, reader -c ${l.readerConnections}`)], [
+      [`Logins/s (${shapes[0].durationS} s, correct passwords)`, ...shapes.map((l) => mmm(l.loginsPerS, (v) => num(v, 1)))],
+      [`argon2id hashes/s alone (${shapes[0].hashConcurrency} in parallel, same options)`, ...shapes.map((l) => mmm(l.hashesPerS, (v) => num(v, 1)))],
+      ['Logins / hashes', ...shapes.map((l) => mmm(l.ratio, pct))],
+      ['503 answers (hash queue full)', ...shapes.map((l) => num(l.count503))],
+      ['Login p99', ...shapes.map((l) => `${mmm(l.loginP99Ms)} ms`)],
+      [`GET /auth/me p99, idle (${r.config.lightRate} req/s)`, ...shapes.map((l) => `${mmm(l.idleMeP99Ms)} ms`)],
+      [`GET /auth/me p99, during storm (${r.config.lightRate} req/s)`, ...shapes.map((l) => `${mmm(l.stormMeP99Ms)} ms`)],
+      ['Storm p99 / idle p99', ...shapes.map((l) => mmm(l.p99Factor, (v) => `×${num(v, 1)}`))],
+      ['GET /auth/me req/s idle → storm', ...shapes.map((l) => `${num(l.idleMeRps.median)} → ${num(l.stormMeRps.median)}`)],
     ]));
-    out.push('', `The hash ceiling runs in its own process with PASSWORD_HASH_CONCURRENCY (${l.hashConcurrency}) hashes in flight and the server's ARGON2_OPTIONS (${JSON.stringify(r.argon2Options)}).`, '');
+    out.push('', `The hash ceiling runs in its own process with PASSWORD_HASH_CONCURRENCY (${shapes[0].hashConcurrency}) hashes in flight and the server's ARGON2_OPTIONS (${JSON.stringify(r.argon2Options)}).`, '');
   }
   if (s.refreshLogout && s.refreshLogout.length) {
     out.push('## 5. Refresh and logout', '');
@@ -187,6 +203,15 @@ function markdown(r) {
       out.push('', 'REVOCATION_SYNC_MS stays at its default (500 ms); the close within milliseconds is the Redis pub/sub path. The throughput pair is two fresh servers started after A, B and C are stopped, alternating which of the two goes first.', '');
       if (r.multiInstanceNote) out.push(r.multiInstanceNote, '');
     }
+  }
+  if (s.audit) {
+    const a = s.audit;
+    out.push('## 8. The audit trail\'s cost', '');
+    out.push(table(['Figure', 'AUDIT=on', 'AUDIT=off', 'on / off (per round, then median)'], [
+      [`POST /auth/refresh req/s (-c ${r.config.connections})`, mmm(a.refreshRpsOn), mmm(a.refreshRpsOff), mmm(a.refreshRatio, pct)],
+      [`Logins/s (-c ${a.loginConnections}, real hashes)`, mmm(a.loginsPerSOn, (v) => num(v, 1)), mmm(a.loginsPerSOff, (v) => num(v, 1)), mmm(a.loginRatio, pct)],
+    ]));
+    out.push('', 'Two fresh servers on two fresh databases seeded alike, taking turns (the first to go alternates each round); each login records a login_succeeded event on the AUDIT=on server.', '');
   }
   if (s.layers) {
     out.push('## Layers of the authenticated path (in-process, ns per call)', '');

@@ -1,13 +1,16 @@
 'use strict';
 /**
- * Scenario 4: a login storm (16 concurrent POST /auth/login for D seconds,
+ * Scenario 4: a login storm (concurrent POST /auth/login for D seconds,
  * correct passwords, real ARGON2_OPTIONS hashes) against the argon2id
  * hashes/s this machine reaches at the server's hash concurrency, measured
- * alone in a separate process. Meanwhile a light GET /auth/me load (-c 4) in
+ * alone in a separate process. Meanwhile a light GET /auth/me load in
  * another process shows whether the storm starves everybody else; its idle
  * p99 is taken just before with the same light load and no storm. The light
- * load is capped at a fixed rate (cfg.lightRate): uncapped, -c 4 would
+ * load is capped at a fixed rate (cfg.lightRate): uncapped, it would
  * saturate the CPU on its own and measure contention, not starvation.
+ *
+ * Two shapes: `shape.loginConnections` logging in beside a reader on
+ * `shape.readerConnections` (16 + 4, and the 8 + 10 an outside review used).
  */
 const path = require('node:path');
 const { cannon } = require('../lib/load');
@@ -28,22 +31,22 @@ function argon2Rate(concurrency, seconds, options) {
   });
 }
 
-async function run(ctx) {
+async function run(ctx, shape) {
   const { cfg, tmpDir, progress, servers, tokens, loginUsers, password, argon2Options, hashConcurrency } = ctx;
   const url = servers.app100k.url;
   const bodies = loginUsers.map((username) => ({ username, password }));
-  const light = { url, path: '/auth/me', tokens, connections: cfg.lightConnections, rate: cfg.lightRate, duration: cfg.loginDurationS };
+  const light = { url, path: '/auth/me', tokens, connections: shape.readerConnections, rate: cfg.lightRate, duration: cfg.loginDurationS };
   const rows = [];
   for (let round = 1; round <= cfg.loginRuns; round++) {
-    progress.log(`scenario 4: round ${round}/${cfg.loginRuns}: idle GET /auth/me -c ${cfg.lightConnections} at ${cfg.lightRate} req/s (${cfg.loginDurationS} s)`);
+    progress.log(`scenario 4: round ${round}/${cfg.loginRuns}: idle GET /auth/me -c ${shape.readerConnections} at ${cfg.lightRate} req/s (${cfg.loginDurationS} s)`);
     const idle = await cannon(light, tmpDir);
     progress.advance(cfg.loginDurationS * 1000);
     progress.log(`scenario 4: round ${round}/${cfg.loginRuns}: argon2id alone, ${hashConcurrency} in parallel (${cfg.loginDurationS} s)`);
     const hashes = await argon2Rate(hashConcurrency, cfg.loginDurationS, argon2Options);
     progress.advance(cfg.loginDurationS * 1000);
-    progress.log(`scenario 4: round ${round}/${cfg.loginRuns}: login storm -c ${cfg.loginConnections} + GET /auth/me -c ${cfg.lightConnections} at ${cfg.lightRate} req/s (${cfg.loginDurationS} s)`);
+    progress.log(`scenario 4: round ${round}/${cfg.loginRuns}: login storm -c ${shape.loginConnections} + GET /auth/me -c ${shape.readerConnections} at ${cfg.lightRate} req/s (${cfg.loginDurationS} s)`);
     const [storm, busy] = await Promise.all([
-      cannon({ url, path: '/auth/login', method: 'POST', bodies, connections: cfg.loginConnections, duration: cfg.loginDurationS, timeout: 30 }, tmpDir),
+      cannon({ url, path: '/auth/login', method: 'POST', bodies, connections: shape.loginConnections, duration: cfg.loginDurationS, timeout: 30 }, tmpDir),
       cannon(light, tmpDir),
     ]);
     progress.advance(cfg.loginDurationS * 1000 + 1000);
@@ -66,7 +69,8 @@ async function run(ctx) {
   const pick = (k) => summary(rows.map((r) => r[k]));
   return {
     hashConcurrency,
-    connections: cfg.loginConnections,
+    connections: shape.loginConnections,
+    readerConnections: shape.readerConnections,
     durationS: cfg.loginDurationS,
     loginsPerS: pick('loginsPerS'),
     hashesPerS: pick('hashesPerS'),
