@@ -23,6 +23,7 @@ import { requestContextHook } from './common/request-context';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { developmentSecretWarning } from './config/development-secret-warning';
+import { setupOpenApi } from './openapi/openapi.setup';
 import { AuthenticatingWsAdapter } from './realtime/authenticating-ws.adapter';
 
 /** Set on requests by JwtAuthGuard (`principal`), the rate-limit guard (`rateLimit`) and by passport during login. */
@@ -78,6 +79,7 @@ export function configureApp(
   app.useGlobalPipes(validationPipe);
   app.useWebSocketAdapter(new AuthenticatingWsAdapter(app));
   app.enableShutdownHooks();
+  setupOpenApi(app, config);
 }
 
 /** Builds the application for a validated configuration, ready to listen. */

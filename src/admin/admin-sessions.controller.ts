@@ -6,7 +6,15 @@ import {
   Param,
   ParseIntPipe,
 } from '@nestjs/common';
+import {
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { SessionListDto } from '../auth/dto/auth-responses.dto';
 import { RequireTier } from '../auth/decorators/require-tier.decorator';
 import { Principal } from '../auth/principal';
 import { SessionAdministration } from '../auth/services/session-administration.service';
@@ -14,6 +22,7 @@ import { SessionView } from '../auth/session-view';
 import { Tier } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { UsersService } from '../users/users.service';
 
 const userIdPipe = new ParseIntPipe({
@@ -22,6 +31,13 @@ const userIdPipe = new ParseIntPipe({
 });
 
 /** A user's sessions, for an admin: see where they are logged in, end one. */
+@ApiTags('admin')
+@ApiParam({ name: 'id', type: 'integer', description: 'The user id.' })
+@ApiErrors(
+  ErrorCode.ValidationError,
+  ErrorCode.NotFound,
+  ErrorCode.ServiceUnavailable,
+)
 @RequireTier(Tier.Admin)
 @Controller('admin/users/:id/sessions')
 export class AdminSessionsController {
@@ -31,6 +47,8 @@ export class AdminSessionsController {
   ) {}
 
   /** 404 not_found for an unknown user. `current` marks the admin's own session. */
+  @ApiOperation({ summary: "A user's live sessions" })
+  @ApiOkResponse({ type: SessionListDto })
   @Get()
   async list(
     @Param('id', userIdPipe) id: number,
@@ -41,6 +59,9 @@ export class AdminSessionsController {
   }
 
   /** 404 not_found for an unknown user, or a session that is not a live one of theirs. */
+  @ApiOperation({ summary: "End one of a user's sessions" })
+  @ApiParam({ name: 'sid', description: 'A session id from the list.' })
+  @ApiNoContentResponse({ description: 'The session is ended everywhere.' })
   @Delete(':sid')
   @HttpCode(204)
   async end(

@@ -10,11 +10,25 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { RequireTier } from '../auth/decorators/require-tier.decorator';
 import { Tier } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Page } from '../users/users.service';
+import {
+  CreatedUserDto,
+  UserPageDto,
+  UserViewDto,
+} from './dto/admin-responses.dto';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -27,11 +41,16 @@ const userIdPipe = new ParseIntPipe({
     new ApiException(ErrorCode.ValidationError, 'id must be an integer'),
 });
 
+@ApiTags('admin')
+@ApiErrors(ErrorCode.ValidationError, ErrorCode.ServiceUnavailable)
 @RequireTier(Tier.Admin)
 @Controller('admin/users')
 export class AdminUsersController {
   constructor(private readonly admin: UserAdministrationService) {}
 
+  @ApiOperation({ summary: 'Create a user' })
+  @ApiCreatedResponse({ type: CreatedUserDto })
+  @ApiErrors(ErrorCode.Conflict)
   @Post()
   async create(
     @Body() body: CreateUserDto,
@@ -48,12 +67,20 @@ export class AdminUsersController {
     };
   }
 
+  @ApiOperation({ summary: 'List users, a page at a time' })
+  @ApiOkResponse({ type: UserPageDto })
   @Get()
   async list(@Query() query: ListUsersQuery): Promise<Page<UserView>> {
     const page = await this.admin.list(query.page, query.per_page);
     return { ...page, items: page.items.map(toUserView) };
   }
 
+  @ApiOperation({
+    summary: "Change a user's tier, disable or enable them, set their password",
+  })
+  @ApiParam({ name: 'id', type: 'integer', description: 'The user id.' })
+  @ApiOkResponse({ type: UserViewDto })
+  @ApiErrors(ErrorCode.NotFound, ErrorCode.Conflict)
   @Patch(':id')
   async update(
     @Param('id', userIdPipe) id: number,
@@ -72,6 +99,10 @@ export class AdminUsersController {
     return toUserView(await this.admin.update(id, body));
   }
 
+  @ApiOperation({ summary: 'End every session of a user' })
+  @ApiParam({ name: 'id', type: 'integer', description: 'The user id.' })
+  @ApiNoContentResponse({ description: 'Every session of the user is ended.' })
+  @ApiErrors(ErrorCode.NotFound)
   @Delete(':id/sessions')
   @HttpCode(204)
   revokeSessions(@Param('id', userIdPipe) id: number): Promise<void> {

@@ -6,6 +6,13 @@ import {
   Param,
   ParseIntPipe,
 } from '@nestjs/common';
+import {
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { RequireTier } from '../auth/decorators/require-tier.decorator';
 import { SessionOnly } from '../auth/decorators/session-only.decorator';
@@ -13,9 +20,11 @@ import type { Principal } from '../auth/principal';
 import { Tier } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { ApiKeyIdPipe } from './api-key-id.pipe';
 import { ApiKeyView } from './api-key-view';
 import { ApiKeysService } from './api-keys.service';
+import { ApiKeyListDto } from './dto/api-key-responses.dto';
 
 const userIdPipe = new ParseIntPipe({
   exceptionFactory: () =>
@@ -23,12 +32,21 @@ const userIdPipe = new ParseIntPipe({
 });
 
 /** Administrators' view of any user's API keys (here rather than in AdminUsersController, so the feature stays in one folder). */
+@ApiTags('admin')
+@ApiParam({ name: 'id', type: 'integer', description: 'The user id.' })
+@ApiErrors(
+  ErrorCode.ValidationError,
+  ErrorCode.NotFound,
+  ErrorCode.ServiceUnavailable,
+)
 @RequireTier(Tier.Admin)
 @SessionOnly()
 @Controller('admin/users')
 export class AdminApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
+  @ApiOperation({ summary: "A user's live API keys" })
+  @ApiOkResponse({ type: ApiKeyListDto })
   @Get(':id/api-keys')
   async list(
     @Param('id', userIdPipe) userId: number,
@@ -36,6 +54,9 @@ export class AdminApiKeysController {
     return { items: await this.keys.list(userId) };
   }
 
+  @ApiOperation({ summary: "Revoke a user's API key" })
+  @ApiParam({ name: 'keyId', description: 'The key id (22 characters).' })
+  @ApiNoContentResponse({ description: 'Revoked everywhere.' })
   @Delete(':id/api-keys/:keyId')
   @HttpCode(204)
   revoke(

@@ -7,11 +7,27 @@ import {
   Req,
   UseGuards,
 } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ErrorCode } from '../common/error-codes';
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { WithRateLimitLedger } from '../rate-limit/rate-limit-ledger';
 import { RateLimiter } from '../rate-limit/rate-limiter.service';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
 import { SessionOnly } from './decorators/session-only.decorator';
+import {
+  LoginResponseDto,
+  MeResponseDto,
+  RefreshResponseDto,
+  WsTicketResponseDto,
+} from './dto/auth-responses.dto';
+import { LoginDto } from './dto/login.dto';
 import { RefreshDto } from './dto/refresh.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { Principal } from './principal';
@@ -24,6 +40,7 @@ import {
 import { IssuedTicket, WsTicketService } from './services/ws-ticket.service';
 import { Tier } from './tier';
 
+@ApiTags('auth')
 @Controller('auth')
 export class AuthController {
   constructor(
@@ -37,6 +54,15 @@ export class AuthController {
    * sent back with later logins, it exempts them from the per-account
    * failure budget). Its budgets are checked in LoginAttemptService.
    */
+  @ApiOperation({ summary: 'Log in with username and password' })
+  @ApiBody({ type: LoginDto })
+  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiErrors(
+    ErrorCode.ValidationError,
+    ErrorCode.InvalidCredentials,
+    ErrorCode.AccountDisabled,
+    ErrorCode.ServiceUnavailable,
+  )
   @Public()
   @SessionOnly()
   @UseGuards(LocalAuthGuard)
@@ -50,6 +76,14 @@ export class AuthController {
   }
 
   /** Charged to its address by the global guard, and to the token's user once the token is verified. */
+  @ApiOperation({ summary: 'A new access token from a refresh token' })
+  @ApiOkResponse({ type: RefreshResponseDto })
+  @ApiErrors(
+    ErrorCode.ValidationError,
+    ErrorCode.RefreshTokenInvalid,
+    ErrorCode.AccountDisabled,
+    ErrorCode.ServiceUnavailable,
+  )
   @Public()
   @SessionOnly()
   @Post('refresh')
@@ -63,6 +97,11 @@ export class AuthController {
     );
   }
 
+  @ApiOperation({
+    summary: 'Log out: blocklist the access token, end its session',
+  })
+  @ApiNoContentResponse({ description: 'Logged out.' })
+  @ApiErrors(ErrorCode.ServiceUnavailable)
   @SessionOnly()
   @Post('logout')
   @HttpCode(204)
@@ -75,12 +114,16 @@ export class AuthController {
    * opens as this access token (same session, expiry and revocation), and
    * the token itself never travels in a URL.
    */
+  @ApiOperation({ summary: 'A single-use ticket for the WebSocket endpoint' })
+  @ApiOkResponse({ type: WsTicketResponseDto })
   @Post('ws-ticket')
   @HttpCode(200)
   wsTicket(@CurrentUser() principal: Principal): Promise<IssuedTicket> {
     return this.tickets.issue(principal);
   }
 
+  @ApiOperation({ summary: 'Who the caller is' })
+  @ApiOkResponse({ type: MeResponseDto })
   @Get('me')
   me(@CurrentUser() principal: Principal): {
     id: number;

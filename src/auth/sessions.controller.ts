@@ -1,14 +1,28 @@
 import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
+import {
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ErrorCode } from '../common/error-codes';
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { CurrentUser } from './decorators/current-user.decorator';
+import { SessionListDto } from './dto/auth-responses.dto';
 import { Principal } from './principal';
 import { SessionAdministration } from './services/session-administration.service';
 import { SessionView } from './session-view';
 
 /** The caller's own sessions: where they are logged in, and ending one or all others. */
+@ApiTags('sessions')
+@ApiErrors(ErrorCode.ServiceUnavailable)
 @Controller('auth/sessions')
 export class SessionsController {
   constructor(private readonly sessions: SessionAdministration) {}
 
+  @ApiOperation({ summary: "The caller's live sessions" })
+  @ApiOkResponse({ type: SessionListDto })
   @Get()
   async list(
     @CurrentUser() principal: Principal,
@@ -19,6 +33,8 @@ export class SessionsController {
   }
 
   /** Ends every session of the caller except the one making this request. */
+  @ApiOperation({ summary: 'End every other session of the caller' })
+  @ApiNoContentResponse({ description: 'The other sessions are ended.' })
   @Delete()
   @HttpCode(204)
   endOthers(@CurrentUser() principal: Principal): Promise<void> {
@@ -26,6 +42,10 @@ export class SessionsController {
   }
 
   /** An id that is not one of the caller's live sessions (malformed, over-long, another user's) is 404. */
+  @ApiOperation({ summary: "End one of the caller's sessions" })
+  @ApiParam({ name: 'id', description: 'A session id from the list.' })
+  @ApiNoContentResponse({ description: 'The session is ended everywhere.' })
+  @ApiErrors(ErrorCode.NotFound)
   @Delete(':id')
   @HttpCode(204)
   end(

@@ -72,6 +72,8 @@ export class AppConfig {
   readonly auditEnabled!: boolean;
   /** Days audit events are kept. */
   readonly auditRetentionDays!: number;
+  /** Whether `GET /openapi.json` and the Swagger UI at `/docs` are served. */
+  readonly openApi!: boolean;
 
   /**
    * `server`, or `cli` for the operator CLI, a short-lived process that only

@@ -44,6 +44,7 @@ describe(loadConfig.name, () => {
       refreshReuseGraceSeconds: 30,
       auditEnabled: true,
       auditRetentionDays: 90,
+      openApi: true,
     });
   });
 
@@ -80,8 +81,18 @@ describe(loadConfig.name, () => {
     ],
     [{ AUDIT: 'maybe' }, /^AUDIT must be one of on, off/],
     [{ AUDIT_RETENTION_DAYS: '0' }, /^AUDIT_RETENTION_DAYS must be an integer/],
+    [
+      { OPENAPI: 'disabled' },
+      /^OPENAPI must be one of on, off, got "disabled"$/,
+    ],
   ])('refuses %j naming the variable', (env, message) => {
     expect(errorOf(env)).toMatch(message);
+  });
+
+  it('turns the OpenAPI document and Swagger UI off with OPENAPI=off', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET, OPENAPI: 'off' }).openApi).toBe(
+      false,
+    );
   });
 
   it('refuses to start in production without JWT_SECRET', () => {

@@ -345,6 +345,7 @@ export function loadConfig(
     ),
     auditEnabled: oneOf(env, 'AUDIT', ['on', 'off'], 'on') === 'on',
     auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 90, 1, 36_500),
+    openApi: oneOf(env, 'OPENAPI', ['on', 'off'], 'on') === 'on',
   });
 }
 

@@ -1,12 +1,16 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators/public.decorator';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
+import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { RedisService } from '../redis/redis.service';
+import { HealthDto } from './dto/health.dto';
 
 const PROBE_TIMEOUT_MS = 2000;
 
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -20,6 +24,9 @@ export class HealthController {
    * it (limits per instance, revocations through the database), so it is
    * reported, with 200.
    */
+  @ApiOperation({ summary: 'Whether this instance can serve' })
+  @ApiOkResponse({ type: HealthDto })
+  @ApiErrors(ErrorCode.ServiceUnavailable)
   @Public()
   @Get()
   async check(): Promise<HealthBody> {

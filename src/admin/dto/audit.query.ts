@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import {
@@ -10,6 +11,12 @@ export const MAX_AUDIT_LIMIT = 200;
 const MAX_ID = 2_147_483_647;
 
 export class AuditQueryDto {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_ID,
+    description: 'Only events about this user.',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -17,11 +24,21 @@ export class AuditQueryDto {
   @Max(MAX_ID)
   user_id?: number;
 
+  @ApiPropertyOptional({
+    enum: AUDIT_EVENT_TYPES,
+    description: 'Only events of this type.',
+  })
   @IsOptional()
   @IsIn(AUDIT_EVENT_TYPES)
   type?: AuditEventType;
 
   /** The previous page's `next_before`: only older events. */
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_ID,
+    description: "The previous page's `next_before`: only older events.",
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -29,6 +46,12 @@ export class AuditQueryDto {
   @Max(MAX_ID)
   before?: number;
 
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_AUDIT_LIMIT,
+    default: 50,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
@@ -6,6 +7,12 @@ export const MAX_PAGE = 1_000_000;
 export const MAX_PER_PAGE = 100;
 
 export class ListUsersQuery {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_PAGE,
+    default: 1,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -13,6 +20,12 @@ export class ListUsersQuery {
   @Max(MAX_PAGE)
   page = 1;
 
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_PER_PAGE,
+    default: 50,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

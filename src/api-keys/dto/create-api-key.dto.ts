@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
@@ -11,24 +12,38 @@ import {
 } from 'class-validator';
 import { MAX_PASSWORD_BYTES } from '../../auth/auth.constants';
 import { Tier } from '../../auth/tier';
+import { TIER_PROPERTY } from '../../common/openapi/tier.schema';
 import { MaxUtf8Bytes } from '../../common/max-utf8-bytes.validator';
 import { MAX_ALLOWLIST_ENTRIES } from '../ip-allowlist';
 
 /** Longest lifetime a key can be given; without expires_in_days it does not expire. */
 export const MAX_EXPIRES_IN_DAYS = 3650;
 
+@ApiSchema({ name: 'CreateApiKeyRequest' })
 export class CreateApiKeyDto {
+  @ApiProperty({ minLength: 1, maxLength: 64, example: 'mm-bot' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(64)
   name!: string;
 
+  @ApiProperty({
+    ...TIER_PROPERTY,
+    description: `${TIER_PROPERTY.description} At most your own; from 3 up an ip_allowlist is required.`,
+  })
   @IsInt()
   @Min(Tier.Monitor)
   @Max(Tier.Admin)
   permission_tier!: Tier;
 
   /** Addresses or CIDRs; each is parsed by ApiKeysService (400 names the bad one). */
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_ALLOWLIST_ENTRIES,
+    description:
+      'IPv4/IPv6 addresses or CIDRs the key may be used from; none: any address.',
+    example: ['203.0.113.7', '2001:db8::/48'],
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(MAX_ALLOWLIST_ENTRIES)
@@ -36,6 +51,12 @@ export class CreateApiKeyDto {
   @MaxLength(64, { each: true })
   ip_allowlist?: string[];
 
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_EXPIRES_IN_DAYS,
+    description: 'Without it the key does not expire.',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -43,6 +64,10 @@ export class CreateApiKeyDto {
   expires_in_days?: number;
 
   /** The account password, checked and rate-limited as a login. */
+  @ApiProperty({
+    description: 'Your account password, checked and rate-limited as a login.',
+    minLength: 1,
+  })
   @IsString()
   @IsNotEmpty()
   @MaxUtf8Bytes(MAX_PASSWORD_BYTES)

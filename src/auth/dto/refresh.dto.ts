@@ -1,3 +1,4 @@
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { IsString } from 'class-validator';
 import { MaxUtf8Bytes } from '../../common/max-utf8-bytes.validator';
 
@@ -8,7 +9,12 @@ import { MaxUtf8Bytes } from '../../common/max-utf8-bytes.validator';
  */
 export const MAX_REFRESH_TOKEN_BYTES = 4096;
 
+@ApiSchema({ name: 'RefreshRequest' })
 export class RefreshDto {
+  @ApiProperty({
+    description:
+      'The `refresh_token` of the login (or, with rotation on, of the last refresh); at most 4,096 bytes.',
+  })
   @IsString()
   @MaxUtf8Bytes(MAX_REFRESH_TOKEN_BYTES)
   refresh_token!: string;

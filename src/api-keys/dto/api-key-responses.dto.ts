@@ -1,0 +1,67 @@
+import { ApiProperty, ApiSchema, OmitType } from '@nestjs/swagger';
+import type { Tier } from '../../auth/tier';
+import { TIER_PROPERTY } from '../../common/openapi/tier.schema';
+import type { ApiKeyView } from '../api-key-view';
+import type { CreatedApiKey } from '../api-keys.service';
+
+// Response bodies of the API key routes, for the OpenAPI document only: the
+// handlers return the interfaces these classes implement.
+
+@ApiSchema({ name: 'ApiKey' })
+export class ApiKeyViewDto implements ApiKeyView {
+  @ApiProperty({ description: '22 characters of A-Z, a-z, 0-9, "-", "_".' })
+  id!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty(TIER_PROPERTY)
+  permission_tier!: Tier;
+
+  @ApiProperty({
+    type: [String],
+    description: 'Addresses and CIDRs; empty: any address.',
+  })
+  ip_allowlist!: string[];
+
+  @ApiProperty({ type: 'integer', description: 'Unix epoch seconds.' })
+  created_at!: number;
+
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'Unix epoch seconds; null: never expires.',
+  })
+  expires_at!: number | null;
+
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'Unix epoch seconds; written in the background.',
+  })
+  last_used_at!: number | null;
+
+  @ApiProperty({ type: 'string', nullable: true })
+  last_used_ip!: string | null;
+}
+
+@ApiSchema({ name: 'ApiKeyList' })
+export class ApiKeyListDto {
+  @ApiProperty({
+    type: [ApiKeyViewDto],
+    description: 'Live keys only; never a secret.',
+  })
+  items!: ApiKeyViewDto[];
+}
+
+@ApiSchema({ name: 'CreatedApiKey' })
+export class CreatedApiKeyDto
+  extends OmitType(ApiKeyViewDto, ['last_used_at', 'last_used_ip'] as const)
+  implements CreatedApiKey
+{
+  @ApiProperty({
+    description:
+      'The key, `tak_<id>.<secret>`: in this response only. Send it as `X-API-Key`.',
+  })
+  key!: string;
+}

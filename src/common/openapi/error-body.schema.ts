@@ -1,0 +1,25 @@
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { ErrorBody } from '../error-body';
+import { ErrorCode } from '../error-codes';
+import { ERROR_BODY_SCHEMA } from './openapi.constants';
+
+/** `{error, code}` for the OpenAPI document; each error response narrows `code` to what that route can send. */
+@ApiSchema({
+  name: ERROR_BODY_SCHEMA,
+  description: 'The body of every non-2xx response.',
+})
+export class ErrorBodySchema implements ErrorBody {
+  @ApiProperty({
+    description: 'Human-readable message; not for programs to match on.',
+    example: 'Access token has expired',
+  })
+  error!: string;
+
+  @ApiProperty({
+    enum: Object.values(ErrorCode),
+    enumName: 'ErrorCode',
+    description:
+      'Machine-readable code; stable: new ones may be added, none is renamed.',
+  })
+  code!: ErrorCode;
+}

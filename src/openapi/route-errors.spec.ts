@@ -1,0 +1,69 @@
+import { Tier } from '../auth/tier';
+import { routeErrors } from './route-errors';
+
+const plain = { isPublic: false, sessionOnly: false, requiredTier: undefined };
+
+describe(routeErrors.name, () => {
+  it('gives an authenticated read the token and API key errors', () => {
+    expect(
+      Object.fromEntries(
+        routeErrors({ method: 'GET', path: '/auth/me' }, plain, []),
+      ),
+    ).toEqual({
+      400: ['validation_error'],
+      401: [
+        'unauthorized',
+        'token_invalid',
+        'token_expired',
+        'token_revoked',
+        'api_key_invalid',
+      ],
+      403: ['ip_not_allowed'],
+      500: ['internal_error'],
+      503: ['service_unavailable'],
+    });
+  });
+
+  it('adds insufficient_tier above tier 1, and 429, 413 and 414 where they apply', () => {
+    const errors = routeErrors(
+      { method: 'PATCH', path: '/admin/users/{id}' },
+      { ...plain, requiredTier: Tier.Admin },
+      [],
+    );
+    expect(errors.get(403)).toEqual(['insufficient_tier', 'ip_not_allowed']);
+    expect(errors.get(413)).toEqual(['payload_too_large']);
+    expect(errors.get(414)).toEqual(['validation_error']);
+    expect(errors.get(429)).toEqual(['rate_limited']);
+    expect(
+      routeErrors(
+        { method: 'GET', path: '/x' },
+        { ...plain, requiredTier: Tier.Monitor },
+        [],
+      ).get(403),
+    ).toEqual(['ip_not_allowed']);
+  });
+
+  it('refuses API keys on session-only routes, public ones too, and merges the route codes by status', () => {
+    const errors = routeErrors(
+      { method: 'POST', path: '/auth/login' },
+      { isPublic: true, sessionOnly: true, requiredTier: undefined },
+      ['invalid_credentials', 'account_disabled', 'validation_error'],
+    );
+    expect([...errors.keys()]).toEqual([400, 401, 403, 413, 429, 500]);
+    expect(errors.get(401)).toEqual(['invalid_credentials']);
+    expect(errors.get(403)).toEqual(['account_disabled', 'session_required']);
+    expect(errors.get(400)).toEqual(['validation_error']);
+  });
+
+  it('gives a public read nothing but its own codes and 500', () => {
+    expect(
+      Object.fromEntries(
+        routeErrors(
+          { method: 'GET', path: '/health' },
+          { isPublic: true, sessionOnly: false, requiredTier: undefined },
+          ['service_unavailable'],
+        ),
+      ),
+    ).toEqual({ 500: ['internal_error'], 503: ['service_unavailable'] });
+  });
+});
