@@ -1,4 +1,4 @@
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, TypeORMError } from 'typeorm';
 import { isDatabaseUnavailable } from './database-errors';
 
 describe(isDatabaseUnavailable.name, () => {
@@ -17,6 +17,14 @@ describe(isDatabaseUnavailable.name, () => {
     expect(
       isDatabaseUnavailable(
         new TypeError('The database connection is not open'),
+      ),
+    ).toBe(true);
+  });
+
+  it("recognises TypeORM's MySQL driver after its pool is gone (shutdown)", () => {
+    expect(
+      isDatabaseUnavailable(
+        new TypeORMError('Connection is not established with mysql database'),
       ),
     ).toBe(true);
   });

@@ -29,7 +29,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
       return true;
     if (
       typeof message === 'string' &&
-      /database connection is not open|Pool is closed/i.test(message)
+      /database connection is not open|Pool is closed|Connection is not established/i.test(
+        message,
+      )
     ) {
       return true;
     }
