@@ -1,5 +1,5 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
-import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Algorithm } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
 import { ApiException } from '../../common/api.exception';
 import {
@@ -8,6 +8,7 @@ import {
 } from '../../common/concurrency-limiter';
 import { ErrorCode } from '../../common/error-codes';
 import { AppConfig } from '../../config/app-config';
+import { HashThreads } from './hash-threads';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */
 export const ARGON2_OPTIONS = {
@@ -18,15 +19,17 @@ export const ARGON2_OPTIONS = {
 } as const;
 
 /**
- * argon2id hashing off the event loop, with a bound on how many hashes run at
- * once. On a 2-core machine, hashes on every libuv thread starve the event
- * loop and every other request waits; PASSWORD_HASH_CONCURRENCY (default
- * cores - 1) leaves a core free, and a full queue answers 503 at once instead
- * of letting a login storm grow latency without limit.
+ * argon2id hashing off the event loop, on low-priority threads (HashThreads),
+ * with a bound on how many hashes run at once. On a 2-core machine, hashes on
+ * every core starve the event loop and every other request waits;
+ * PASSWORD_HASH_CONCURRENCY (default cores - 1) leaves a core free, and a
+ * full queue answers 503 at once instead of letting a login storm grow
+ * latency without limit.
  */
 @Injectable()
-export class PasswordHasher implements OnModuleInit {
+export class PasswordHasher implements OnModuleInit, OnModuleDestroy {
   private readonly limiter: ConcurrencyLimiter;
+  private readonly threads: HashThreads;
   private dummyHash = '';
 
   constructor(config: AppConfig) {
@@ -34,24 +37,39 @@ export class PasswordHasher implements OnModuleInit {
       config.passwordHashConcurrency,
       config.passwordHashQueue,
     );
+    this.threads = new HashThreads(config.passwordHashConcurrency);
   }
 
   async onModuleInit(): Promise<void> {
     // Unknown users are checked against this, so they cost the same time as known ones.
-    this.dummyHash = await hash(
-      randomBytes(32).toString('base64url'),
-      ARGON2_OPTIONS,
-    );
+    this.dummyHash = await this.hash(randomBytes(32).toString('base64url'));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.threads.close();
   }
 
   hash(password: string): Promise<string> {
-    return this.limited(() => hash(password, ARGON2_OPTIONS));
+    return this.limited(
+      () =>
+        this.threads.run({
+          op: 'hash',
+          password,
+          options: ARGON2_OPTIONS,
+        }) as Promise<string>,
+    );
   }
 
   /** False for a wrong password and for a stored hash that cannot be parsed. */
   verify(passwordHash: string, password: string): Promise<boolean> {
     return this.limited(() =>
-      verify(passwordHash, password).catch(() => false),
+      (
+        this.threads.run({
+          op: 'verify',
+          hash: passwordHash,
+          password,
+        }) as Promise<boolean>
+      ).catch(() => false),
     );
   }
 
