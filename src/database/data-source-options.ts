@@ -11,6 +11,7 @@ import { RevocationEvents1764400000000 } from './migrations/1764400000000-revoca
 import { SessionActivity1764500000000 } from './migrations/1764500000000-session-activity';
 import { AuthEvents1764501000000 } from './migrations/1764501000000-auth-events';
 import { ApiKeys1764600000000 } from './migrations/1764600000000-api-keys';
+import { SqliteSchemaAsEntities1764700000000 } from './migrations/1764700000000-sqlite-schema-as-entities';
 import { RevocationSubjectCollation1764701000000 } from './migrations/1764701000000-revocation-subject-collation';
 
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   SessionActivity1764500000000,
   AuthEvents1764501000000,
   ApiKeys1764600000000,
+  SqliteSchemaAsEntities1764700000000,
   RevocationSubjectCollation1764701000000,
 ];
 
