@@ -11,7 +11,8 @@
  *   - the revocation lookup in a 1,000,000-entry blocklist: a Set of strings, and the
  *     server's ExpiringIdSet (typed arrays) when built
  * It answers "what does each layer cost, and which can go": the guard keeps
- * the cache and the Set lookup and leaves passport-jwt out.
+ * the cache and the Set lookup on every request and leaves passport-jwt to
+ * a token's first request (the memo's miss).
  *
  * Usage: node bench/layers.js [--quick] [--json]
  */

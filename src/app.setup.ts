@@ -26,7 +26,7 @@ import { developmentSecretWarning } from './config/development-secret-warning';
 import { setupOpenApi } from './openapi/openapi.setup';
 import { AuthenticatingWsAdapter } from './realtime/authenticating-ws.adapter';
 
-/** Set on requests by JwtAuthGuard (`principal`), the rate-limit guard (`rateLimit`) and by passport during login. */
+/** Set on requests by JwtAuthGuard (`principal`, and `user` through passport-jwt or the memo), the rate-limit guard (`rateLimit`) and by passport during login. */
 const REQUEST_PROPERTIES = [
   'principal',
   'rateLimit',

@@ -1,6 +1,7 @@
 import { DRIVERS, TestDatabase } from './support/databases';
 import { TestApp } from './support/test-app';
 import { OrdersModule } from './fixtures/orders.module';
+import { RequestUserModule } from './fixtures/request-user.module';
 
 describe.each(DRIVERS)('a tier-protected feature module on $name', (driver) => {
   let db: TestDatabase;
@@ -8,7 +9,7 @@ describe.each(DRIVERS)('a tier-protected feature module on $name', (driver) => {
 
   beforeAll(async () => {
     db = await driver.create();
-    api = await TestApp.start(db, {}, [OrdersModule]);
+    api = await TestApp.start(db, {}, [OrdersModule, RequestUserModule]);
   });
 
   afterAll(async () => {
@@ -47,5 +48,23 @@ describe.each(DRIVERS)('a tier-protected feature module on $name', (driver) => {
     expect(
       (await api.post('/orders/bulk-cancel', {}, power.access_token)).status,
     ).toBe(201);
+  });
+
+  it('puts the principal on request.user, on the first request and from the memo after', async () => {
+    const trader = await api.createUser('req-user-trader', 2);
+    // The first request verifies the token through passport-jwt; the second
+    // is answered from the verified-token memo.
+    for (let request = 0; request < 2; request++) {
+      const response = await api.get('/request-user', trader.access_token);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({
+        user: expect.objectContaining({
+          id: trader.id,
+          username: 'req-user-trader',
+          tier: 2,
+        }),
+        sameAsCurrentUser: true,
+      });
+    }
   });
 });

@@ -3,6 +3,9 @@ export const IS_PUBLIC_KEY = 'auth:isPublic';
 export const REQUIRED_TIER_KEY = 'auth:requiredTier';
 export const SESSION_ONLY_KEY = 'auth:sessionOnly';
 
+/** The name passport knows JwtStrategy by: `AuthGuard(JWT_STRATEGY)`. */
+export const JWT_STRATEGY = 'jwt';
+
 /** The `typ` claim of access tokens; any other token kind must never pass as one. */
 export const ACCESS_TOKEN_TYPE = 'access';
 export const JWT_ALGORITHM = 'HS256';

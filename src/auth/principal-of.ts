@@ -8,6 +8,14 @@ export interface WithPrincipal {
   principal?: Principal;
 }
 
+/**
+ * An HTTP request past JwtAuthGuard: `user` is the same principal, for code
+ * written the passport way (`@Req() request` and `request.user`).
+ */
+export interface AuthenticatedRequest extends WithPrincipal {
+  user?: Principal | null;
+}
+
 export function principalOf(context: ExecutionContext): Principal {
   const holder =
     context.getType() === 'ws'

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
-import { AppModule } from '../app.module';
 import { ConfigError, loadConfig, loadEnvFile } from '../config/load-config';
+import { CliModule } from './cli.module';
 import { COMMANDS } from './commands';
 
 function usage(): string {
@@ -14,9 +14,10 @@ function usage(): string {
 }
 
 /**
- * The operator CLI: `npm run cli -- users:create alice --tier 2`. It boots the
- * application's modules without an HTTP server, against the database of the
- * current environment, so it takes the same settings as the server.
+ * The operator CLI: `npm run cli -- users:create alice --tier 2`. It boots
+ * the services the commands need (CliModule) without the HTTP application,
+ * against the database of the current environment, so it takes the same
+ * settings as the server.
  */
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -35,7 +36,7 @@ async function main(): Promise<number> {
   loadEnvFile();
   const config = loadConfig(process.env, 'cli');
   const app = await NestFactory.createApplicationContext(
-    AppModule.forRoot(config),
+    CliModule.forRoot(config),
     { logger: ['error'] },
   );
   try {

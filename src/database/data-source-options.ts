@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { RowDataPacket } from 'mysql2';
 import { DataSourceOptions } from 'typeorm';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, DatabaseConfig } from '../config/app-config';
 import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
 import { BinaryIdentifierCollation1764200000000 } from './migrations/1764200000000-binary-identifier-collation';
 import { DeviceTokens1764201000000 } from './migrations/1764201000000-device-tokens';
@@ -10,6 +11,8 @@ import { RevocationEvents1764400000000 } from './migrations/1764400000000-revoca
 import { SessionActivity1764500000000 } from './migrations/1764500000000-session-activity';
 import { AuthEvents1764501000000 } from './migrations/1764501000000-auth-events';
 import { ApiKeys1764600000000 } from './migrations/1764600000000-api-keys';
+import { SqliteSchemaAsEntities1764700000000 } from './migrations/1764700000000-sqlite-schema-as-entities';
+import { RevocationSubjectCollation1764701000000 } from './migrations/1764701000000-revocation-subject-collation';
 
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
 export const MIGRATIONS = [
@@ -21,7 +24,42 @@ export const MIGRATIONS = [
   SessionActivity1764500000000,
   AuthEvents1764501000000,
   ApiKeys1764600000000,
+  SqliteSchemaAsEntities1764700000000,
+  RevocationSubjectCollation1764701000000,
 ];
+
+type MysqlConfig = Extract<DatabaseConfig, { type: 'mysql' }>;
+
+/**
+ * Which of TypeORM's two dialects of the MySQL family the server speaks: it
+ * says so in VERSION(). TypeORM's 'mysql' dialect misreads MariaDB's
+ * information_schema (a nullable column's DEFAULT NULL reads as the string
+ * 'NULL', display widths are ignored as on MySQL 8), so the schema builder
+ * and migration:generate report changes nobody made; its 'mariadb' dialect
+ * reads them right. Either way the connection goes through mysql2, and
+ * DATABASE_URL keeps one scheme for both servers.
+ */
+export async function mysqlDialect(
+  db: MysqlConfig,
+): Promise<'mysql' | 'mariadb'> {
+  // Loaded here, not at the top: an embedded-SQLite process never needs it.
+  const { createConnection } = await import('mysql2/promise');
+  const connection = await createConnection({
+    host: db.host,
+    port: db.port,
+    user: db.username,
+    password: db.password,
+    connectTimeout: 5000,
+  });
+  try {
+    const [rows] = await connection.query<RowDataPacket[]>(
+      'SELECT VERSION() AS version',
+    );
+    return /mariadb/i.test(String(rows[0]?.version)) ? 'mariadb' : 'mysql';
+  } finally {
+    await connection.end();
+  }
+}
 
 /**
  * The TypeORM options for both drivers, used by the app (DatabaseModule) and
@@ -29,8 +67,11 @@ export const MIGRATIONS = [
  * only, run at start-up. No entities here: the app finds them through each
  * feature module's TypeOrmModule.forFeature (autoLoadEntities), the CLI gets
  * the full list from src/entities.ts, so this folder imports no feature.
+ * Asynchronous because a MySQL-family URL asks the server which it is.
  */
-export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+export async function dataSourceOptions(
+  config: AppConfig,
+): Promise<DataSourceOptions> {
   const common = {
     migrations: MIGRATIONS,
     migrationsRun: true,
@@ -41,7 +82,7 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   if (db.type === 'mysql') {
     return {
       ...common,
-      type: 'mysql',
+      type: await mysqlDialect(db),
       connectorPackage: 'mysql2',
       host: db.host,
       port: db.port,

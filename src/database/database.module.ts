@@ -15,8 +15,8 @@ import { TransactionRunner } from './transaction-runner';
       inject: [AppConfig],
       // Fail start-up on the first connection error instead of retrying
       // quietly for half a minute: an operator wants the error now.
-      useFactory: (config: AppConfig) => ({
-        ...dataSourceOptions(config),
+      useFactory: async (config: AppConfig) => ({
+        ...(await dataSourceOptions(config)),
         autoLoadEntities: true,
         retryAttempts: 0,
       }),

@@ -17,8 +17,16 @@ export class RevocationEventRow {
   @Column({ type: 'varchar', length: 8 })
   kind!: RevocationKind;
 
-  /** The JTI, session id or user id the revocation names; compared byte for byte. */
-  @Column({ type: 'varchar', length: 64 })
+  /**
+   * The JTI, session id or user id the revocation names; compared byte for
+   * byte (ascii_bin on MySQL/MariaDB, migrations 1764400000000 and 1764701000000).
+   */
+  @Column({
+    type: 'varchar',
+    length: 64,
+    charset: 'ascii',
+    collation: 'ascii_bin',
+  })
   subject!: string;
 
   @Column({ name: 'user_id', type: 'integer' })

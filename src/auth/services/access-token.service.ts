@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { randomBytes } from 'node:crypto';
-import { TokenExpiredError } from 'jsonwebtoken';
+import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
+import { Algorithm, TokenExpiredError } from 'jsonwebtoken';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
 import { AppConfig } from '../../config/app-config';
@@ -32,21 +32,55 @@ export interface AccessTokenSubject {
 }
 
 /**
+ * The key access tokens are signed and verified with. A KeyObject, not the
+ * string: jsonwebtoken tries to parse a string secret as a PEM key on every
+ * call (about 40x slower).
+ */
+export function accessTokenKey(config: AppConfig): KeyObject {
+  return createSecretKey(Buffer.from(config.jwtSecret, 'utf8'));
+}
+
+/**
+ * What verifying an access token checks besides the signature, for every
+ * verifier (JwtStrategy, and JwtService for sockets): the algorithm is
+ * pinned, so `alg: none` or an RS256 token signed with the secret as a
+ * "public key" never passes.
+ */
+export function accessTokenVerifyOptions(config: AppConfig): {
+  algorithms: Algorithm[];
+  issuer: string;
+  audience: string;
+  clockTolerance: number;
+} {
+  return {
+    algorithms: [JWT_ALGORITHM],
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+  };
+}
+
+/**
  * Signs and verifies access tokens (HS256 with a KeyObject, see
  * AuthModule). Verification checks signature, algorithm, iss, aud, exp and
- * the token type, then memoises the result until exp. Revocation is not its
- * business (AccessTokenAuthenticator).
+ * the token type; verified tokens are memoised until exp, so a request whose
+ * token was seen before costs a Map lookup. Revocation is not its business
+ * (AccessTokenAuthenticator).
  */
 @Injectable()
 export class AccessTokenService {
-  private readonly verified = new VerifiedTokenCache<Principal>(
+  private readonly memo = new VerifiedTokenCache<Principal>(
     VERIFIED_CACHE_ENTRIES,
   );
+
+  private readonly verifyOptions: ReturnType<typeof accessTokenVerifyOptions>;
 
   constructor(
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.verifyOptions = accessTokenVerifyOptions(config);
+  }
 
   issue(subject: AccessTokenSubject): IssuedAccessToken {
     const now = Math.floor(Date.now() / 1000);
@@ -70,40 +104,56 @@ export class AccessTokenService {
     };
   }
 
-  /** The principal a valid access token stands for; 401 token_invalid / token_expired otherwise. */
+  /**
+   * The principal a valid access token stands for; 401 token_invalid /
+   * token_expired otherwise. Synchronous: the WebSocket handshake's path.
+   */
   verify(token: string): Principal {
-    const nowMs = Date.now();
-    const cached = this.verified.get(token, nowMs);
+    const cached = this.verified(token);
     if (cached !== undefined) return cached;
-
     let claims: AccessTokenClaims;
     try {
-      claims = this.jwt.verify<AccessTokenClaims>(token, {
-        algorithms: [JWT_ALGORITHM],
-        issuer: this.config.jwtIssuer,
-        audience: this.config.jwtAudience,
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      });
+      claims = this.jwt.verify<AccessTokenClaims>(token, this.verifyOptions);
     } catch (error) {
-      if (error instanceof TokenExpiredError) {
-        throw new ApiException(
-          ErrorCode.TokenExpired,
-          'Access token has expired; refresh it',
-        );
-      }
-      throw new ApiException(ErrorCode.TokenInvalid, 'Access token is invalid');
+      throw verificationError(error);
     }
-    const principal = toPrincipal(claims);
-    if (principal === undefined) {
-      throw new ApiException(ErrorCode.TokenInvalid, 'Access token is invalid');
-    }
-    this.verified.set(
+    const principal = this.principalFrom(claims);
+    this.remember(token, principal);
+    return principal;
+  }
+
+  /** The memoised principal of a token verified before, or undefined. */
+  verified(token: string): Principal | undefined {
+    return this.memo.get(token, Date.now());
+  }
+
+  /** Memoises a principal whose token was just verified, until the token expires. */
+  remember(token: string, principal: Principal): void {
+    this.memo.set(
       token,
       principal,
       (principal.expiresAt + CLOCK_TOLERANCE_SECONDS) * 1000,
     );
+  }
+
+  /** The principal of a correctly signed token's claims; 401 token_invalid when they are not an access token's. */
+  principalFrom(claims: AccessTokenClaims): Principal {
+    const principal = toPrincipal(claims);
+    if (principal === undefined) {
+      throw new ApiException(ErrorCode.TokenInvalid, 'Access token is invalid');
+    }
     return principal;
   }
+}
+
+/** The answer to a token jsonwebtoken refused: token_expired past exp, token_invalid for anything else. */
+export function verificationError(error: unknown): ApiException {
+  return error instanceof TokenExpiredError
+    ? new ApiException(
+        ErrorCode.TokenExpired,
+        'Access token has expired; refresh it',
+      )
+    : new ApiException(ErrorCode.TokenInvalid, 'Access token is invalid');
 }
 
 /** Checks the claims a correctly signed token must still have; undefined when one is off. */

@@ -31,7 +31,12 @@ export class User {
   @Column({ name: 'permission_tier', type: 'smallint' })
   permissionTier!: Tier;
 
-  @Column({ type: 'boolean', default: false })
+  /**
+   * BOOLEAN is TINYINT(1) on MySQL/MariaDB, and the migration made it so;
+   * TypeORM would make an entity's `boolean` a TINYINT of the default width
+   * and so reads the (1) as a change unless the entity says it.
+   */
+  @Column({ type: 'boolean', width: 1, default: false })
   disabled!: boolean;
 
   /**
