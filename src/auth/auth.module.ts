@@ -31,6 +31,7 @@ import { DeviceTokenService } from './services/device-token.service';
 import { LoginAttemptService } from './services/login-attempt.service';
 import { PasswordHasher } from './services/password-hasher.service';
 import { SessionAdministration } from './services/session-administration.service';
+import { SessionActivity } from './services/session-activity';
 import { SessionService } from './services/session.service';
 import { WsTicketService } from './services/ws-ticket.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
@@ -75,6 +76,7 @@ import { LocalStrategy } from './strategies/local.strategy';
     RevocationSync,
     RevocationService,
     SessionService,
+    SessionActivity,
     SessionAdministration,
     WsTicketService,
     LocalStrategy,

@@ -14,6 +14,7 @@ import { RevocationState } from '../auth/revocation/revocation-state';
 import { RevocationStore } from '../auth/revocation/revocation.store';
 import { DeviceTokenService } from '../auth/services/device-token.service';
 import { PasswordHasher } from '../auth/services/password-hasher.service';
+import { SessionActivity } from '../auth/services/session-activity';
 import { SessionService } from '../auth/services/session.service';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
@@ -53,6 +54,7 @@ export class CliModule {
         BootstrapAdminService,
         PasswordHasher,
         SessionService,
+        SessionActivity,
         DeviceTokenService,
         RevocationService,
         RevocationState,

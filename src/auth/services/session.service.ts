@@ -16,6 +16,7 @@ import {
   SELECT_PRESENTED_SESSION,
   toPresentedSession,
 } from './presented-session';
+import { SessionActivity } from './session-activity';
 import {
   isAncestor,
   parseRefreshToken,
@@ -51,8 +52,6 @@ export type SessionUse =
   /** A token retired longer ago than the grace: the caller ends the session. */
   | { kind: 'reused'; session: PresentedSession };
 
-const TOUCH =
-  'UPDATE refresh_tokens SET last_used_at = ?, ip = ?, user_agent = ? WHERE id = ?';
 /** Replaces the secret only if it is still the one presented (a parallel refresh may have rotated it). */
 const ROTATE =
   'UPDATE refresh_tokens SET token_hash = ?, previous_hash = ?, rotated_at = ?,' +
@@ -75,6 +74,7 @@ export class SessionService {
     private readonly revocation: RevocationService,
     private readonly transactions: TransactionRunner,
     private readonly statements: PreparedStatements,
+    private readonly activity: SessionActivity,
     private readonly config: AppConfig,
   ) {
     this.key = rotationKey(config.jwtSecret);
@@ -108,8 +108,9 @@ export class SessionService {
    * Presents a refresh token: records the use, and rotates it when rotation
    * is on. A retired token within the grace gets the same successor as the
    * first presentation; after it, the result is `reused`. Anything else is
-   * 401 refresh_token_invalid. One read (the session with its owner) and one
-   * write (the use, or the rotation), both prepared statements.
+   * 401 refresh_token_invalid. One read (the session with its owner, a
+   * prepared statement); the use is written behind the request
+   * (SessionActivity), a rotation at once.
    */
   async use(refreshToken: string): Promise<SessionUse> {
     const parsed = parseRefreshToken(refreshToken);
@@ -121,7 +122,12 @@ export class SessionService {
 
     if (sameHash(session.tokenHash, presented)) {
       if (!this.config.refreshRotation) {
-        await this.touch(session.id, now);
+        const client = currentClient();
+        this.activity.note(session.id, {
+          atMs: now,
+          ip: client.ip,
+          userAgent: client.userAgent,
+        });
         return { kind: 'used', session };
       }
       const successor = successorSecret(this.key, parsed.secret);
@@ -170,7 +176,9 @@ export class SessionService {
       order: { createdAt: 'DESC', id: 'ASC' },
       take: MAX_LISTED_SESSIONS,
     });
-    return rows.filter((session) => this.isLive(session, now));
+    return rows
+      .map((session) => this.withPendingUse(session))
+      .filter((session) => this.isLive(session, now));
   }
 
   /** The user's live session with this id, or undefined (also for a malformed id). */
@@ -179,7 +187,8 @@ export class SessionService {
     sessionId: string,
   ): Promise<Session | undefined> {
     if (!SESSION_ID_FORMAT.test(sessionId)) return undefined;
-    const session = await this.sessions.findOneBy({ id: sessionId, userId });
+    const row = await this.sessions.findOneBy({ id: sessionId, userId });
+    const session = row && this.withPendingUse(row);
     return session && this.isLive(session, Date.now()) ? session : undefined;
   }
 
@@ -222,25 +231,32 @@ export class SessionService {
     return row && toPresentedSession(row);
   }
 
+  /** The row as this instance knows it: with its use not yet written, if newer. */
+  private withPendingUse(session: Session): Session {
+    const use = this.activity.latest(session.id);
+    if (!use || use.atMs <= (session.lastUsedAt ?? 0)) return session;
+    return Object.assign(session, {
+      lastUsedAt: use.atMs,
+      ip: use.ip,
+      userAgent: use.userAgent,
+    });
+  }
+
   private isLive(
     session: Pick<
       Session,
-      'revokedAt' | 'expiresAt' | 'lastUsedAt' | 'createdAt'
+      'id' | 'revokedAt' | 'expiresAt' | 'lastUsedAt' | 'createdAt'
     >,
     now: number,
   ): boolean {
     const idle = this.config.refreshIdleTtl;
-    return (
-      session.revokedAt === null &&
-      session.expiresAt > now &&
-      (idle === undefined ||
-        (session.lastUsedAt ?? session.createdAt) + idle * 1000 > now)
+    if (session.revokedAt !== null || session.expiresAt <= now) return false;
+    if (idle === undefined) return true;
+    const lastUse = Math.max(
+      session.lastUsedAt ?? session.createdAt,
+      this.activity.latest(session.id)?.atMs ?? 0,
     );
-  }
-
-  private async touch(id: string, now: number): Promise<void> {
-    const client = currentClient();
-    await this.statements.run(TOUCH, [now, client.ip, client.userAgent, id]);
+    return lastUse + idle * 1000 > now;
   }
 
   /** Replaces the secret if it is still `presented`; false when another refresh did first. */

@@ -1,0 +1,107 @@
+import {
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
+import { TransactionRunner } from '../../database/transaction-runner';
+
+/** The latest use of a session, not yet written. */
+export interface SessionUseRecord {
+  atMs: number;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** How long a use may wait in memory before it is written. */
+const FLUSH_MS = 250;
+/** Uses written per transaction: bounds how long one flush holds the database. */
+const FLUSH_BATCH = 500;
+/** Beyond this many pending sessions a flush starts at once, so memory stays bounded. */
+const MAX_PENDING = 50_000;
+
+/** Never moves last_used_at back (a later use, or a rotation, may have been written first). */
+const TOUCH =
+  'UPDATE refresh_tokens SET last_used_at = ?, ip = ?, user_agent = ?' +
+  ' WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)';
+
+/**
+ * A session's last use (time, client address, User-Agent) as refresh
+ * records it, written behind the request: a refresh notes the use in memory
+ * and answers; a timer writes every pending use in one transaction every
+ * 250 ms. One durable commit per flush instead of one per refresh was the
+ * larger half of a refresh's cost on MariaDB.
+ *
+ * This instance's pending uses are overlaid on what it reads
+ * (`latest`), so its idle check and session listing see them at once;
+ * another instance sees them after the flush. A flush that fails puts its
+ * uses back (unless a newer one arrived) for the next one.
+ */
+@Injectable()
+export class SessionActivity implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(SessionActivity.name);
+  private pending = new Map<string, SessionUseRecord>();
+  private timer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+  private warned = false;
+
+  constructor(private readonly transactions: TransactionRunner) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush(), FLUSH_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  /** The hot path: one Map.set. */
+  note(sessionId: string, use: SessionUseRecord): void {
+    this.pending.set(sessionId, use);
+    if (this.pending.size >= MAX_PENDING) void this.flush();
+  }
+
+  /** The use this instance has not written yet, if any. */
+  latest(sessionId: string): SessionUseRecord | undefined {
+    return this.pending.get(sessionId);
+  }
+
+  /** Writes every pending use; concurrent calls share one run. */
+  flush(): Promise<void> {
+    this.flushing ??= this.writeAll().finally(
+      () => (this.flushing = undefined),
+    );
+    return this.flushing;
+  }
+
+  private async writeAll(): Promise<void> {
+    while (this.pending.size > 0) {
+      const batch = [...this.pending].slice(0, FLUSH_BATCH);
+      for (const [id] of batch) this.pending.delete(id);
+      try {
+        await this.transactions.run(async (manager) => {
+          for (const [id, use] of batch)
+            await manager.query(TOUCH, [
+              use.atMs,
+              use.ip,
+              use.userAgent,
+              id,
+              use.atMs,
+            ]);
+        });
+        this.warned = false;
+      } catch (error) {
+        for (const [id, use] of batch)
+          if (!this.pending.has(id)) this.pending.set(id, use);
+        if (!this.warned)
+          this.logger.warn(
+            `session activity not written, will retry: ${String(error)}`,
+          );
+        this.warned = true;
+        return;
+      }
+    }
+  }
+}
