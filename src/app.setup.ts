@@ -82,6 +82,20 @@ export function configureApp(
   setupOpenApi(app, config);
 }
 
+/**
+ * TRUST_PROXY in the form Fastify takes. Since 5.12 Fastify reads a bare hop
+ * count as "trust nothing" (a count cannot vouch for the peer, and it also
+ * gates X-Forwarded-Host/Proto, which this service never reads); the function
+ * keeps TRUST_PROXY=n meaning what it says: the last n X-Forwarded-For hops
+ * are believed for the client address.
+ */
+function fastifyTrustProxy(
+  trustProxy: AppConfig['trustProxy'],
+): false | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trustProxy !== 'number') return trustProxy;
+  return (_address, hop) => hop < trustProxy;
+}
+
 /** Builds the application for a validated configuration, ready to listen. */
 export async function createApp(
   config: AppConfig,
@@ -95,7 +109,7 @@ export async function createApp(
     // request); the onResponse hook below writes the one line we want.
     logger: false,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy === false ? false : config.trustProxy,
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     // A trading client may keep one connection for hours; the default 72 s
     // keep-alive is fine, but do not let a slow client hold a request forever.
     requestTimeout: 30_000,

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Framework floor: NestJS 11 on FastifyAdapter with one public route and no
+ * Framework floor: NestJS on FastifyAdapter with one public route and no
  * guard, pipe, filter or logging. What /auth/me costs above this is what
  * authentication (and the app's global plumbing) costs.
  *

@@ -4,7 +4,7 @@ type Node = Record<string, unknown>;
 const COMPOSITIONS = ['$ref', 'allOf', 'oneOf', 'anyOf'];
 
 /**
- * @nestjs/swagger 11 writes OpenAPI 3.0 schemas, whose `nullable: true`
+ * @nestjs/swagger (11 and 12) writes OpenAPI 3.0 schemas, whose `nullable: true`
  * OpenAPI 3.1 (JSON Schema 2020-12) no longer has. Rewrites every such
  * schema the 3.1 way: `type: ['string', 'null']` (with null added to an
  * enum), or `anyOf: [<schema>, {type: 'null'}]` around a reference or a

@@ -1,13 +1,15 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { ModulesContainer, Reflector } from '@nestjs/core';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import type {
-  HeaderObject,
-  OperationObject,
-  ResponseObject,
-  SchemaObject,
-} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import {
+  DocumentBuilder,
+  OpenAPIObject,
+  SwaggerModule,
+  type HeaderObject,
+  type OperationObject,
+  type ResponseObject,
+  type SchemaObject,
+} from '@nestjs/swagger';
 import {
   IS_PUBLIC_KEY,
   REQUIRED_TIER_KEY,
