@@ -89,6 +89,21 @@ describe.each(DRIVERS)('sessions on $name', (driver) => {
     expect(after.user_agent).toBe('New/2');
     expect(after.last_used_at).toBeGreaterThan(before.last_used_at);
     expect(after.created_at).toBe(before.created_at);
+    // Written behind the request: the row itself follows within a moment,
+    // for the other instances and for a restart.
+    const stored = async () => {
+      const [row] = (await api.app
+        .get(DataSource)
+        .query(
+          'SELECT last_used_at, user_agent FROM refresh_tokens WHERE id = ?',
+          [sessionIdOf(login)],
+        )) as { last_used_at: number | string; user_agent: string }[];
+      return row;
+    };
+    await waitFor(async () => (await stored()).user_agent === 'New/2', 5_000);
+    expect(Math.floor(Number((await stored()).last_used_at) / 1000)).toBe(
+      after.last_used_at,
+    );
   });
 
   it('deleting a session ends it everywhere, its socket included, and leaves the others alone', async () => {
