@@ -136,6 +136,20 @@ describe(JwtAuthGuard.name, () => {
     expect(passportCalls).toHaveBeenCalledTimes(1);
   });
 
+  it('refuses a revoked token from the memo after its first check: repeating it costs no signature check', async () => {
+    const bearer = { authorization: `Bearer ${token()}` };
+    revoked.add(`jti-${serial}`);
+    expect(
+      await codeOf(() => guard.canActivate(contextFor(bearer).context)),
+    ).toBe(ErrorCode.TokenRevoked);
+    expect(passportCalls).toHaveBeenCalledTimes(1);
+    for (let i = 0; i < 3; i++)
+      expect(
+        await codeOf(() => guard.canActivate(contextFor(bearer).context)),
+      ).toBe(ErrorCode.TokenRevoked);
+    expect(passportCalls).toHaveBeenCalledTimes(1);
+  });
+
   it('answers refused tokens with the codes of the API', async () => {
     const past = Math.floor(Date.now() / 1000) - 10;
     const cases: [string, string][] = [

@@ -17,6 +17,8 @@ declare module 'passport-jwt' {
     issuer?: string;
     audience?: string;
     jsonWebTokenOptions?: VerifyOptions;
+    /** validate() then receives the request first. */
+    passReqToCallback?: boolean;
   }
 
   export type VerifiedCallback = (
@@ -26,10 +28,7 @@ declare module 'passport-jwt' {
   ) => void;
 
   export class Strategy extends PassportStrategy {
-    constructor(
-      options: StrategyOptions,
-      verify: (payload: any, done: VerifiedCallback) => void,
-    );
+    constructor(options: StrategyOptions, verify: (...args: any[]) => void);
     name: string;
   }
 }
