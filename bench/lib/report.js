@@ -236,6 +236,7 @@ function markdown(r) {
     out.push(table(['Layer', 'ns/op'], s.layers.results.map((x) => [x.layer, num(x.nsPerOp)])));
     out.push('', 'passport-jwt verifies the HMAC signature on every request (it has no cache) and builds a strategy instance per request. The server\'s guard verifies a token once, then pays the header parse, a cache lookup with that request\'s fresh token string (V8 hashes its ~400 characters again) and the revocation check (two lookups in typed-array tables and one Map.get). The "fresh token string" row is the realistic cost per request; the plain cache-hit row reuses string objects whose hash V8 has already cached.', '');
   }
+  if (r.profilesNote) out.push('## Profiles of the targets not met', '', r.profilesNote, '');
   if (r.errors.length) {
     out.push('## Errors', '', ...r.errors.map((e) => `- ${e}`), '');
   }
