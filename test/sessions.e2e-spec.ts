@@ -92,12 +92,12 @@ describe.each(DRIVERS)('sessions on $name', (driver) => {
     // Written behind the request: the row itself follows within a moment,
     // for the other instances and for a restart.
     const stored = async () => {
-      const [row] = (await api.app
+      const [row] = await api.app
         .get(DataSource)
-        .query(
+        .query<{ last_used_at: number | string; user_agent: string }[]>(
           'SELECT last_used_at, user_agent FROM refresh_tokens WHERE id = ?',
           [sessionIdOf(login)],
-        )) as { last_used_at: number | string; user_agent: string }[];
+        );
       return row;
     };
     await waitFor(async () => (await stored()).user_agent === 'New/2', 5_000);
