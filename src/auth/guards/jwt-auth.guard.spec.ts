@@ -53,7 +53,7 @@ describe(JwtAuthGuard.name, () => {
     isRevoked: (principal: Principal) => revoked.has(principal.jti),
   } as RevocationService);
   new JwtStrategy(config, tokens, authenticator); // registers 'jwt' with passport
-  const guard = new JwtAuthGuard(new Reflector(), authenticator, tokens);
+  const guard = new JwtAuthGuard(new Reflector(), authenticator);
   const passportCalls = jest.spyOn(passport, 'authenticate');
   let serial = 0;
 

@@ -8,10 +8,7 @@ import { IS_PUBLIC_KEY, JWT_STRATEGY } from '../auth.constants';
 import { Principal } from '../principal';
 import { AuthenticatedRequest } from '../principal-of';
 import { AccessTokenAuthenticator } from '../services/access-token-authenticator.service';
-import {
-  AccessTokenService,
-  verificationError,
-} from '../services/access-token.service';
+import { verificationError } from '../services/access-token.service';
 
 /**
  * The token of `Authorization: Bearer <token>` (the scheme in any case, RFC
@@ -45,7 +42,6 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticator: AccessTokenAuthenticator,
-    private readonly tokens: AccessTokenService,
   ) {
     super();
   }
@@ -76,23 +72,22 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
       );
     }
     const principal = this.authenticator.authenticateVerified(token);
-    if (principal === undefined)
-      return this.verifyFirstTime(context, request, token);
+    if (principal === undefined) return this.verifyFirstTime(context, request);
     request.principal = principal;
     request.user = principal;
     return true;
   }
 
-  /** The memo has not seen the token: passport-jwt verifies it and sets `request.user`. */
+  /**
+   * The memo has not seen the token: passport-jwt verifies it, memoises it
+   * (JwtStrategy.validate) and sets `request.user`.
+   */
   private async verifyFirstTime(
     context: ExecutionContext,
     request: AuthenticatedRequest,
-    token: string,
   ): Promise<boolean> {
     await super.canActivate(context);
-    const principal = request.user as Principal;
-    this.tokens.remember(token, principal);
-    request.principal = principal;
+    request.principal = request.user as Principal;
     return true;
   }
 

@@ -228,11 +228,14 @@ export class SessionService {
     const row = await this.statements.one(SELECT_PRESENTED_SESSION, [
       sessionId,
     ]);
-    return row && toPresentedSession(row);
+    return row && this.withPendingUse(toPresentedSession(row));
   }
 
-  /** The row as this instance knows it: with its use not yet written, if newer. */
-  private withPendingUse(session: Session): Session {
+  /** The session as this instance knows it: with its use not yet written, if newer. */
+  private withPendingUse<
+    T extends Pick<Session, 'id' | 'lastUsedAt'> &
+      Partial<Pick<Session, 'ip' | 'userAgent'>>,
+  >(session: T): T {
     const use = this.activity.latest(session.id);
     if (!use || use.atMs <= (session.lastUsedAt ?? 0)) return session;
     return Object.assign(session, {
@@ -245,18 +248,17 @@ export class SessionService {
   private isLive(
     session: Pick<
       Session,
-      'id' | 'revokedAt' | 'expiresAt' | 'lastUsedAt' | 'createdAt'
+      'revokedAt' | 'expiresAt' | 'lastUsedAt' | 'createdAt'
     >,
     now: number,
   ): boolean {
     const idle = this.config.refreshIdleTtl;
-    if (session.revokedAt !== null || session.expiresAt <= now) return false;
-    if (idle === undefined) return true;
-    const lastUse = Math.max(
-      session.lastUsedAt ?? session.createdAt,
-      this.activity.latest(session.id)?.atMs ?? 0,
+    return (
+      session.revokedAt === null &&
+      session.expiresAt > now &&
+      (idle === undefined ||
+        (session.lastUsedAt ?? session.createdAt) + idle * 1000 > now)
     );
-    return lastUse + idle * 1000 > now;
   }
 
   /** Replaces the secret if it is still `presented`; false when another refresh did first. */
