@@ -7,11 +7,12 @@
  * Flow: build -> make fresh databases (schema by the server's own migrations)
  * -> seed users and blocklist rows directly -> start the servers -> obtain
  * real tokens by logging in -> run the scenarios from separate load-generator
- * processes -> write bench/RESULTS.md and bench/results.json -> stop
+ * processes -> write bench/RESULTS.md, bench/results.json and the SVG charts
+ * RESULTS.md embeds (bench/charts/, see lib/charts.js) -> stop
  * everything (also on failure or Ctrl-C, see lib/proc.js).
  *
  * Options: --quick, --no-build (use the existing dist/), --skip=read,login,refresh,ws,multi,layers,audit,
- * --out=DIR (write the results there, not over bench/'s)
+ * --out=DIR (write the results and charts/ there, not over bench/'s)
  * Env: BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306/test to run on MariaDB
  *      (scenario 5 then runs on SQLite too, for comparison).
  */
@@ -32,7 +33,7 @@ const report = require('./lib/report');
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-// --out=DIR writes RESULTS.md and results.json there instead of bench/ (for trial runs).
+// --out=DIR writes RESULTS.md, results.json and charts/ there instead of bench/ (for trial runs).
 const outDir = path.resolve((args.find((a) => a.startsWith('--out=')) || `--out=${__dirname}`).slice(6));
 const skip = new Set((args.find((a) => a.startsWith('--skip=')) || '--skip=').slice(7).split(',').filter(Boolean));
 
@@ -106,7 +107,8 @@ async function main() {
   // The plan for the "time left" estimate: load durations plus set-up allowances.
   progress.plan(60_000 + (skip.has('layers') ? 0 : quick ? 8000 : 20000));
   if (!skip.has('read')) progress.plan(7 * (CFG.warmupS + CFG.runs * (CFG.durationS + 0.5)) * 1000 + CFG.startupRuns * 8000);
-  if (!skip.has('login')) progress.plan(CFG.loginShapes.length * CFG.loginRuns * (3 * CFG.loginDurationS + 1) * 1000);
+  // Per shape: the measured rounds, then one timeline run (reader before, during and after a storm).
+  if (!skip.has('login')) progress.plan(CFG.loginShapes.length * (CFG.loginRuns * (3 * CFG.loginDurationS + 1) + require('./scenarios/login').timelineS(CFG) + 1) * 1000);
   if (!skip.has('refresh')) progress.plan((primaryKind === 'mysql' ? 2 : 1) * (CFG.warmupS * 1000 + CFG.runs * (CFG.durationS * 1000 + CFG.logoutSessions * 2 + 3000)));
   if (!skip.has('audit')) progress.plan(30_000 + 2 * (CFG.warmupS + CFG.runs * (CFG.durationS + CFG.loginDurationS)) * 1000);
   if (!skip.has('ws')) progress.plan(CFG.wsRuns * (5000 + CFG.wsLogouts * 40) + 5000);
@@ -248,7 +250,7 @@ async function main() {
   const targets = report.write(results, outDir);
   process.stdout.write('\n');
   for (const t of targets) process.stdout.write(`${t.met === null ? 'NOT RUN' : t.met ? 'met    ' : 'NOT MET'}  ${t.scenario}: ${t.figure} (target ${t.target})\n`);
-  process.stdout.write(`\nWrote ${path.relative(process.cwd(), outDir) || '.'}/RESULTS.md and results.json in ${results.durationS.toFixed(0)} s.\n`);
+  process.stdout.write(`\nWrote ${path.relative(process.cwd(), outDir) || '.'}/RESULTS.md, results.json and charts/ in ${results.durationS.toFixed(0)} s.\n`);
 }
 
 main()
