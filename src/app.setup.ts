@@ -19,7 +19,6 @@ import {
   PinoNestLogger,
   writesJsonLogs,
 } from './common/logger';
-import { requestContextHook } from './common/request-context';
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { developmentSecretWarning } from './config/development-secret-warning';
@@ -59,8 +58,6 @@ export function configureApp(
   // front as Fastify advises: request objects keep one shape whichever code
   // path they took, so property accesses on them stay monomorphic.
   for (const name of REQUEST_PROPERTIES) fastify.decorateRequest(name, null);
-  // Client address and User-Agent for sessions and the audit trail.
-  fastify.addHook('preValidation', requestContextHook);
 
   // One line per request, written after the response; the URL is redacted
   // (WebSocket tokens travel in ?token=) and no header or body is logged.

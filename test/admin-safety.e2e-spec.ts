@@ -1,4 +1,5 @@
 import { UserAdministrationService } from '../src/admin/user-administration.service';
+import { NO_CLIENT } from '../src/common/client-info';
 import { UsersService } from '../src/users/users.service';
 import { DRIVERS, TestDatabase } from './support/databases';
 import { ADMIN, TestApp } from './support/test-app';
@@ -113,8 +114,8 @@ describe.each(DRIVERS)('admin safety on $name', (driver) => {
     // Started together in one process, the two updates interleave at every
     // database call, so both see the other admin in their first check.
     const results = await Promise.allSettled([
-      admin.update(rootId, { permission_tier: 1 }),
-      admin.update(other.id, { disabled: true }),
+      admin.update(rootId, { permission_tier: 1 }, NO_CLIENT),
+      admin.update(other.id, { disabled: true }, NO_CLIENT),
     ]);
     expect(results.map((result) => result.status)).toContain('rejected');
     for (const result of results) {

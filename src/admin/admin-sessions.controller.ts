@@ -21,6 +21,8 @@ import { SessionAdministration } from '../auth/services/session-administration.s
 import { SessionView } from '../auth/session-view';
 import { Tier } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
+import { ClientInfo } from '../common/client-info';
+import { Client } from '../common/client.decorator';
 import { ErrorCode } from '../common/error-codes';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { UsersService } from '../users/users.service';
@@ -67,8 +69,9 @@ export class AdminSessionsController {
   async end(
     @Param('id', userIdPipe) id: number,
     @Param('sid') sid: string,
+    @Client() client: ClientInfo,
   ): Promise<void> {
     await this.users.getById(id);
-    await this.sessions.end(id, sid);
+    await this.sessions.end(id, sid, client);
   }
 }

@@ -21,6 +21,8 @@ import {
 import { RequireTier } from '../auth/decorators/require-tier.decorator';
 import { Tier } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
+import { ClientInfo } from '../common/client-info';
+import { Client } from '../common/client.decorator';
 import { ErrorCode } from '../common/error-codes';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Page } from '../users/users.service';
@@ -54,11 +56,13 @@ export class AdminUsersController {
   @Post()
   async create(
     @Body() body: CreateUserDto,
+    @Client() client: ClientInfo,
   ): Promise<Pick<UserView, 'id' | 'username' | 'permission_tier'>> {
     const user = await this.admin.create(
       body.username,
       body.password,
       body.permission_tier,
+      client,
     );
     return {
       id: user.id,
@@ -85,6 +89,7 @@ export class AdminUsersController {
   async update(
     @Param('id', userIdPipe) id: number,
     @Body() body: UpdateUserDto,
+    @Client() client: ClientInfo,
   ): Promise<UserView> {
     if (
       body.permission_tier === undefined &&
@@ -96,7 +101,7 @@ export class AdminUsersController {
         'Nothing to change: send permission_tier, disabled or password',
       );
     }
-    return toUserView(await this.admin.update(id, body));
+    return toUserView(await this.admin.update(id, body, client));
   }
 
   @ApiOperation({ summary: 'End every session of a user' })
@@ -105,7 +110,10 @@ export class AdminUsersController {
   @ApiErrors(ErrorCode.NotFound)
   @Delete(':id/sessions')
   @HttpCode(204)
-  revokeSessions(@Param('id', userIdPipe) id: number): Promise<void> {
-    return this.admin.revokeSessions(id);
+  revokeSessions(
+    @Param('id', userIdPipe) id: number,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    return this.admin.revokeSessions(id, client);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Tier } from '../auth/tier';
+import { NO_CLIENT } from '../common/client-info';
 import { AppConfig } from '../config/app-config';
 import { UsersService } from '../users/users.service';
 import { UserAdministrationService } from './user-administration.service';
@@ -22,7 +23,7 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
     } = this.config;
     if (username && password) {
       if (!(await this.users.findByUsername(username))) {
-        await this.admin.create(username, password, Tier.Admin);
+        await this.admin.create(username, password, Tier.Admin, NO_CLIENT);
         this.logger.log(
           `created admin user "${username}" from BOOTSTRAP_ADMIN_USERNAME`,
         );

@@ -6,6 +6,7 @@ import { DeviceTokenService } from '../auth/services/device-token.service';
 import { PasswordHasher } from '../auth/services/password-hasher.service';
 import { SessionService } from '../auth/services/session.service';
 import { Tier } from '../auth/tier';
+import { ClientInfo } from '../common/client-info';
 import { User } from '../users/entities/user.entity';
 import { Page, UsersService } from '../users/users.service';
 import { lastAdminConflict, removesActiveAdmin } from './last-admin';
@@ -33,7 +34,13 @@ export class UserAdministrationService {
     private readonly audit: AuditTrail,
   ) {}
 
-  async create(username: string, password: string, tier: Tier): Promise<User> {
+  /** `client`: the admin's request, or NO_CLIENT for the CLI and the bootstrap admin. */
+  async create(
+    username: string,
+    password: string,
+    tier: Tier,
+    client: ClientInfo,
+  ): Promise<User> {
     const user = await this.users.create(
       username,
       await this.hasher.hash(password),
@@ -42,6 +49,7 @@ export class UserAdministrationService {
     this.audit.record({
       type: AuditEventType.UserCreated,
       userId: user.id,
+      client,
       detail: { username: user.username, permission_tier: tier },
     });
     return user;
@@ -51,7 +59,11 @@ export class UserAdministrationService {
     return this.users.list(page, perPage);
   }
 
-  async update(id: number, changes: UserChanges): Promise<User> {
+  async update(
+    id: number,
+    changes: UserChanges,
+    client: ClientInfo,
+  ): Promise<User> {
     const user = await this.users.getById(id);
     const update: Partial<User> = {};
     if (
@@ -103,17 +115,22 @@ export class UserAdministrationService {
     } else if (Object.keys(update).length > 0) {
       await this.users.update(id, update);
     }
-    this.recordChanges(user, update);
+    this.recordChanges(user, update, client);
     return this.users.getById(id);
   }
 
   /** One audit event per kind of change that landed. */
-  private recordChanges(before: User, update: Partial<User>): void {
+  private recordChanges(
+    before: User,
+    update: Partial<User>,
+    client: ClientInfo,
+  ): void {
     const userId = before.id;
     if (update.permissionTier !== undefined)
       this.audit.record({
         type: AuditEventType.TierChanged,
         userId,
+        client,
         detail: { from: before.permissionTier, to: update.permissionTier },
       });
     if (update.disabled !== undefined)
@@ -122,17 +139,26 @@ export class UserAdministrationService {
           ? AuditEventType.UserDisabled
           : AuditEventType.UserEnabled,
         userId,
+        client,
       });
     if (update.passwordHash !== undefined)
-      this.audit.record({ type: AuditEventType.PasswordChanged, userId });
+      this.audit.record({
+        type: AuditEventType.PasswordChanged,
+        userId,
+        client,
+      });
   }
 
   /** Ends every session of the user: refresh tokens revoked, access tokens rejected. */
-  async revokeSessions(id: number): Promise<void> {
+  async revokeSessions(id: number, client: ClientInfo): Promise<void> {
     await this.users.getById(id);
     await this.sessions.revokeAll(id);
     await this.deviceTokens.revokeAll(id);
     await this.revocation.revokeUserTokens(id);
-    this.audit.record({ type: AuditEventType.SessionsRevokedAll, userId: id });
+    this.audit.record({
+      type: AuditEventType.SessionsRevokedAll,
+      userId: id,
+      client,
+    });
   }
 }

@@ -13,12 +13,12 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { RequireTier } from '../auth/decorators/require-tier.decorator';
 import { SessionOnly } from '../auth/decorators/session-only.decorator';
-import type { Principal } from '../auth/principal';
 import { Tier } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
+import { ClientInfo } from '../common/client-info';
+import { Client } from '../common/client.decorator';
 import { ErrorCode } from '../common/error-codes';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { ApiKeyIdPipe } from './api-key-id.pipe';
@@ -60,10 +60,10 @@ export class AdminApiKeysController {
   @Delete(':id/api-keys/:keyId')
   @HttpCode(204)
   revoke(
-    @CurrentUser() admin: Principal,
     @Param('id', userIdPipe) userId: number,
     @Param('keyId', ApiKeyIdPipe) keyId: string,
+    @Client() client: ClientInfo,
   ): Promise<void> {
-    return this.keys.revoke(userId, keyId, admin.id);
+    return this.keys.revoke(userId, keyId, client);
   }
 }

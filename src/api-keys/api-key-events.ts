@@ -1,3 +1,5 @@
+import { ClientInfo } from '../common/client-info';
+
 /** What happened to an API key, for the audit trail. Never carries the key or its hash. */
 export type ApiKeyEvent =
   | {
@@ -5,14 +7,16 @@ export type ApiKeyEvent =
       keyId: string;
       userId: number;
       permissionTier: number;
+      /** The owner's request that created it. */
+      client: ClientInfo;
       at: number;
     }
   | {
       type: 'api_key_revoked';
       keyId: string;
       userId: number;
-      /** Who revoked it: the owner, or an administrator. */
-      actorId: number;
+      /** The request of whoever revoked it: the owner, or an administrator. */
+      client: ClientInfo;
       at: number;
     }
   | {

@@ -20,6 +20,8 @@ import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import { SessionOnly } from '../auth/decorators/session-only.decorator';
 import type { Principal } from '../auth/principal';
 import type { LoginRequest } from '../auth/services/login-attempt.service';
+import { ClientInfo } from '../common/client-info';
+import { Client } from '../common/client.decorator';
 import { ErrorCode } from '../common/error-codes';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { ApiKeyIdPipe } from './api-key-id.pipe';
@@ -75,7 +77,8 @@ export class ApiKeysController {
   revoke(
     @CurrentUser() principal: Principal,
     @Param('id', ApiKeyIdPipe) id: string,
+    @Client() client: ClientInfo,
   ): Promise<void> {
-    return this.keys.revoke(principal.id, id, principal.id);
+    return this.keys.revoke(principal.id, id, client);
   }
 }

@@ -8,6 +8,7 @@ import {
 } from '../auth/services/login-attempt.service';
 import { Tier, tierSatisfies } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
+import { ClientInfo, clientOf } from '../common/client-info';
 import { ErrorCode } from '../common/error-codes';
 import { ApiKeyEvents } from './api-key-events';
 import { mintApiKey } from './api-key-format';
@@ -103,6 +104,7 @@ export class ApiKeysService {
       keyId: key.id,
       userId: key.userId,
       permissionTier: key.permissionTier,
+      client: clientOf(request),
       at: now,
     });
     const { last_used_at: _at, last_used_ip: _ip, ...view } = toApiKeyView(key);
@@ -126,7 +128,11 @@ export class ApiKeysService {
    * instance, the others over Redis, sockets closed with 4002). 404 when the
    * user has no such unrevoked key.
    */
-  async revoke(userId: number, keyId: string, actorId: number): Promise<void> {
+  async revoke(
+    userId: number,
+    keyId: string,
+    client: ClientInfo,
+  ): Promise<void> {
     const now = Date.now();
     const revoked = await this.revocation.revokeApiKeys(async (manager) => {
       const key = await this.store.markRevoked(manager, userId, keyId, now);
@@ -148,7 +154,7 @@ export class ApiKeysService {
       type: 'api_key_revoked',
       keyId,
       userId,
-      actorId,
+      client,
       at: now,
     });
   }

@@ -16,6 +16,7 @@ export class AuditedApiKeyEvents extends ApiKeyEvents {
         this.audit.record({
           type: AuditEventType.ApiKeyCreated,
           userId: event.userId,
+          client: event.client,
           detail: {
             key_id: event.keyId,
             permission_tier: event.permissionTier,
@@ -26,7 +27,7 @@ export class AuditedApiKeyEvents extends ApiKeyEvents {
         this.audit.record({
           type: AuditEventType.ApiKeyRevoked,
           userId: event.userId,
-          actorId: event.actorId,
+          client: event.client,
           detail: { key_id: event.keyId },
         });
         return;
@@ -35,9 +36,7 @@ export class AuditedApiKeyEvents extends ApiKeyEvents {
         this.audit.record({
           type: AuditEventType.ApiKeyUsedFromNewAddress,
           userId: event.userId,
-          actorId: event.userId,
-          ip: event.ip,
-          userAgent: null,
+          client: { ip: event.ip, userAgent: null, actorId: event.userId },
           detail: { key_id: event.keyId },
         });
         return;

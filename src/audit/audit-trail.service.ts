@@ -4,7 +4,7 @@ import {
   OnModuleDestroy,
   OnModuleInit,
 } from '@nestjs/common';
-import { currentClient } from '../common/request-context';
+import { ClientInfo } from '../common/client-info';
 import { AppConfig } from '../config/app-config';
 import { powerOfTwoChunks } from '../database/power-of-two-chunks';
 import { PreparedStatements, SqlValue } from '../database/prepared-statements';
@@ -12,15 +12,15 @@ import { AuditEventType } from './audit-event-type';
 import { AuthEvent } from './auth-event.entity';
 import { BoundedQueue } from './bounded-queue';
 
-/** What a caller records; the client address, User-Agent and actor default to the current request's. */
+/** What a caller records. */
 export interface AuditEventInput {
   type: AuditEventType;
   /** The user the event is about (null when there is none, e.g. an unknown username). */
   userId: number | null;
-  /** Who did it; defaults to the request's authenticated user. */
+  /** Where the request came from (NO_CLIENT for the CLI and timers); its actor is the default one. */
+  client: ClientInfo;
+  /** Who did it, when not the request's authenticated user (a login's own user, or nobody). */
   actorId?: number | null;
-  ip?: string | null;
-  userAgent?: string | null;
   /** Small and never secret: ids, a normalised username, a tier. */
   detail?: Record<string, unknown>;
 }
@@ -69,14 +69,13 @@ export class AuditTrail implements OnModuleInit, OnModuleDestroy {
   record(event: AuditEventInput): void {
     if (!this.config.auditEnabled) return;
     try {
-      const client = currentClient();
+      const client = event.client;
       this.queue.push({
         type: event.type,
         userId: event.userId,
         actorId: event.actorId === undefined ? client.actorId : event.actorId,
-        ip: event.ip === undefined ? client.ip : event.ip,
-        userAgent:
-          event.userAgent === undefined ? client.userAgent : event.userAgent,
+        ip: client.ip,
+        userAgent: client.userAgent,
         at: Date.now(),
         detail: serialiseDetail(event.detail),
       });

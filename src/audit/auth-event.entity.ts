@@ -1,4 +1,4 @@
-import { USER_AGENT_MAX } from '../common/request-context';
+import { USER_AGENT_MAX } from '../common/client-info';
 import {
   Column,
   Entity,

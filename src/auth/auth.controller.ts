@@ -14,6 +14,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { ClientInfo } from '../common/client-info';
+import { Client } from '../common/client.decorator';
 import { ErrorCode } from '../common/error-codes';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { WithRateLimitLedger } from '../rate-limit/rate-limit-ledger';
@@ -70,9 +72,13 @@ export class AuthController {
   @HttpCode(200)
   async login(
     @Req() request: { user: LoginOutcome },
+    @Client() client: ClientInfo,
   ): Promise<LoginResponse & { device_token: string }> {
     const { user, deviceToken } = request.user;
-    return { ...(await this.auth.login(user)), device_token: deviceToken };
+    return {
+      ...(await this.auth.login(user, client)),
+      device_token: deviceToken,
+    };
   }
 
   /** Charged to its address by the global guard, and to the token's user once the token is verified. */
@@ -91,8 +97,9 @@ export class AuthController {
   refresh(
     @Body() body: RefreshDto,
     @Req() request: WithRateLimitLedger,
+    @Client() client: ClientInfo,
   ): Promise<RefreshResponse> {
-    return this.auth.refresh(body.refresh_token, (userId) =>
+    return this.auth.refresh(body.refresh_token, client, (userId) =>
       this.limiter.enforceUser(userId, request.rateLimit),
     );
   }
@@ -105,8 +112,11 @@ export class AuthController {
   @SessionOnly()
   @Post('logout')
   @HttpCode(204)
-  logout(@CurrentUser() principal: Principal): Promise<void> {
-    return this.auth.logout(principal);
+  logout(
+    @CurrentUser() principal: Principal,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    return this.auth.logout(principal, client);
   }
 
   /**

@@ -6,6 +6,8 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
+import { ClientInfo } from '../common/client-info';
+import { Client } from '../common/client.decorator';
 import { ErrorCode } from '../common/error-codes';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { CurrentUser } from './decorators/current-user.decorator';
@@ -37,8 +39,15 @@ export class SessionsController {
   @ApiNoContentResponse({ description: 'The other sessions are ended.' })
   @Delete()
   @HttpCode(204)
-  endOthers(@CurrentUser() principal: Principal): Promise<void> {
-    return this.sessions.endAllExcept(principal.id, principal.sessionId);
+  endOthers(
+    @CurrentUser() principal: Principal,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    return this.sessions.endAllExcept(
+      principal.id,
+      principal.sessionId,
+      client,
+    );
   }
 
   /** An id that is not one of the caller's live sessions (malformed, over-long, another user's) is 404. */
@@ -51,7 +60,8 @@ export class SessionsController {
   end(
     @CurrentUser() principal: Principal,
     @Param('id') id: string,
+    @Client() client: ClientInfo,
   ): Promise<void> {
-    return this.sessions.end(principal.id, id);
+    return this.sessions.end(principal.id, id, client);
   }
 }

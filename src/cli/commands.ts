@@ -3,6 +3,7 @@ import { UserAdministrationService } from '../admin/user-administration.service'
 import { toUserView } from '../admin/user-view';
 import { ALL_TIERS, Tier } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
+import { NO_CLIENT } from '../common/client-info';
 import { ErrorCode } from '../common/error-codes';
 import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
@@ -80,7 +81,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
         );
       const user = await app
         .get(UserAdministrationService)
-        .create(username, password, tier);
+        .create(username, password, tier, NO_CLIENT);
       return `created user ${user.id} "${user.username}" with tier ${user.permissionTier} (${Tier[user.permissionTier]})`;
     },
   },
@@ -108,7 +109,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       const tier = parseTier(input.tier ?? input.args[1]);
       await app
         .get(UserAdministrationService)
-        .update(user.id, { permission_tier: tier });
+        .update(user.id, { permission_tier: tier }, NO_CLIENT);
       return `"${user.username}" now has tier ${tier} (${Tier[tier]}); their access tokens are revoked`;
     },
   },
@@ -118,7 +119,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       const user = await userNamed(app, requireArg(input, 0, 'username'));
       await app
         .get(UserAdministrationService)
-        .update(user.id, { disabled: true });
+        .update(user.id, { disabled: true }, NO_CLIENT);
       return `"${user.username}" is disabled; all sessions ended`;
     },
   },
@@ -128,7 +129,7 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       const user = await userNamed(app, requireArg(input, 0, 'username'));
       await app
         .get(UserAdministrationService)
-        .update(user.id, { disabled: false });
+        .update(user.id, { disabled: false }, NO_CLIENT);
       return `"${user.username}" is enabled`;
     },
   },
@@ -137,7 +138,9 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       'sessions:revoke <username>   (refresh tokens revoked, access tokens rejected)',
     async run(app, input) {
       const user = await userNamed(app, requireArg(input, 0, 'username'));
-      await app.get(UserAdministrationService).revokeSessions(user.id);
+      await app
+        .get(UserAdministrationService)
+        .revokeSessions(user.id, NO_CLIENT);
       return `all sessions of "${user.username}" are revoked`;
     },
   },

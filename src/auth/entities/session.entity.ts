@@ -10,7 +10,7 @@ import {
   BINARY_CHARSET,
   BINARY_COLLATION,
 } from '../../database/binary-collation';
-import { USER_AGENT_MAX } from '../../common/request-context';
+import { USER_AGENT_MAX } from '../../common/client-info';
 import { epochMs } from '../../database/epoch-ms.transformer';
 import { User } from '../../users/entities/user.entity';
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { AuditEventType } from '../../audit/audit-event-type';
 import { AuditTrail } from '../../audit/audit-trail.service';
 import { ApiException } from '../../common/api.exception';
+import { ClientInfo } from '../../common/client-info';
 import { ErrorCode } from '../../common/error-codes';
 import { User } from '../../users/entities/user.entity';
 import { Principal } from '../principal';
@@ -38,16 +39,18 @@ export class AuthService {
   ) {}
 
   /** Opens a session for a user whose credentials were checked. */
-  async login(user: User): Promise<LoginResponse> {
+  async login(user: User, client: ClientInfo): Promise<LoginResponse> {
     if (this.loginHook) await this.loginHook.beforeSessionInsert(user);
     const { sessionId, refreshToken } = await this.sessions.create(
       user.id,
       user.sessionEpoch,
+      client,
     );
     const access = this.issueFor(user, sessionId);
     this.audit.record({
       type: AuditEventType.LoginSucceeded,
       userId: user.id,
+      client,
       actorId: user.id,
       detail: { session_id: sessionId },
     });
@@ -67,15 +70,17 @@ export class AuthService {
    */
   async refresh(
     refreshToken: string,
+    client: ClientInfo,
     onVerified?: (userId: number) => Promise<unknown>,
   ): Promise<RefreshResponse> {
-    const use = await this.sessions.use(refreshToken);
+    const use = await this.sessions.use(refreshToken, client);
     const session = use.session;
     if (use.kind === 'reused') {
       await this.revocation.revokeSession(session.id, session.userId);
       this.audit.record({
         type: AuditEventType.RefreshTokenReused,
         userId: session.userId,
+        client,
         actorId: null,
         detail: { session_id: session.id },
       });
@@ -108,11 +113,12 @@ export class AuthService {
    * refresh token revoked, in one transaction, so a failure leaves neither
    * done and a retry can do both.
    */
-  async logout(principal: Principal): Promise<void> {
+  async logout(principal: Principal, client: ClientInfo): Promise<void> {
     await this.revocation.endSession(principal);
     this.audit.record({
       type: AuditEventType.Logout,
       userId: principal.id,
+      client,
       detail: { session_id: principal.sessionId },
     });
   }

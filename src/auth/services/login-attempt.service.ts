@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditEventType } from '../../audit/audit-event-type';
 import { AuditTrail } from '../../audit/audit-trail.service';
 import { ApiException } from '../../common/api.exception';
+import { ClientInfo, clientOf } from '../../common/client-info';
 import { ErrorCode } from '../../common/error-codes';
 import { AppConfig } from '../../config/app-config';
 import { RateLimitLedger } from '../../rate-limit/rate-limit-ledger';
@@ -28,6 +29,7 @@ import { DeviceTokenService } from './device-token.service';
 /** What a login request brings besides its credentials. */
 export interface LoginRequest {
   ip?: string;
+  headers: Record<string, string | string[] | undefined>;
   rateLimit?: RateLimitLedger | null;
 }
 
@@ -70,8 +72,10 @@ export class LoginAttemptService {
     deviceToken: string | undefined,
   ): Promise<LoginOutcome> {
     const name = normalizeUsername(username);
-    const { verified, trusted } = await this.recordingRefusals(name, () =>
-      this.check(request, name, username, password, deviceToken),
+    const { verified, trusted } = await this.recordingRefusals(
+      name,
+      request,
+      () => this.check(request, name, username, password, deviceToken),
     );
     return {
       user: verified,
@@ -95,7 +99,7 @@ export class LoginAttemptService {
     // name that breaks the account-creation rule finds no user (and costs
     // the dummy hash).
     const name = normalizeUsername(username);
-    const { verified } = await this.recordingRefusals(name, () =>
+    const { verified } = await this.recordingRefusals(name, request, () =>
       this.check(request, name, username, password, undefined),
     );
     return verified;
@@ -104,6 +108,7 @@ export class LoginAttemptService {
   /** Records a login refused by a failed-login budget (429) in the audit trail. */
   private async recordingRefusals<T>(
     name: string,
+    request: LoginRequest,
     work: () => Promise<T>,
   ): Promise<T> {
     try {
@@ -113,6 +118,7 @@ export class LoginAttemptService {
         this.audit.record({
           type: AuditEventType.LoginRateLimited,
           userId: null,
+          client: clientOf(request),
           actorId: null,
           detail: { username: name },
         });
@@ -158,7 +164,7 @@ export class LoginAttemptService {
     try {
       verified = await this.credentials.verify(user, password);
     } catch (error) {
-      this.recordFailure(error, name, user);
+      this.recordFailure(error, name, user, clientOf(request));
       // Only a wrong password (or unknown user) is a failed guess; a
       // disabled account's right password or a full hashing queue is not.
       if (
@@ -173,7 +179,12 @@ export class LoginAttemptService {
   }
 
   /** A wrong password, an unknown user or a disabled account; never the password itself. */
-  private recordFailure(error: unknown, name: string, user: User | null): void {
+  private recordFailure(
+    error: unknown,
+    name: string,
+    user: User | null,
+    client: ClientInfo,
+  ): void {
     if (
       !(error instanceof ApiException) ||
       (error.code !== ErrorCode.InvalidCredentials &&
@@ -183,6 +194,7 @@ export class LoginAttemptService {
     this.audit.record({
       type: AuditEventType.LoginFailed,
       userId: user?.id ?? null,
+      client,
       actorId: null,
       detail: { username: name, reason: error.code },
     });

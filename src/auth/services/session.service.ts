@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { IsNull, MoreThan, Repository } from 'typeorm';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
-import { currentClient } from '../../common/request-context';
+import { ClientInfo } from '../../common/client-info';
 import { AppConfig } from '../../config/app-config';
 import { PreparedStatements } from '../../database/prepared-statements';
 import { TransactionRunner } from '../../database/transaction-runner';
@@ -81,11 +81,14 @@ export class SessionService {
   }
 
   /** `sessionEpoch`: the user's epoch as read when the credentials were checked. */
-  async create(userId: number, sessionEpoch: number): Promise<NewSession> {
+  async create(
+    userId: number,
+    sessionEpoch: number,
+    client: ClientInfo,
+  ): Promise<NewSession> {
     const sessionId = randomBytes(16).toString('base64url');
     const secret = randomBytes(32).toString('base64url');
     const now = Date.now();
-    const client = currentClient();
     await this.sessions.insert({
       id: sessionId,
       userId,
@@ -112,7 +115,7 @@ export class SessionService {
    * prepared statement); the use is written behind the request
    * (SessionActivity), a rotation at once.
    */
-  async use(refreshToken: string): Promise<SessionUse> {
+  async use(refreshToken: string, client: ClientInfo): Promise<SessionUse> {
     const parsed = parseRefreshToken(refreshToken);
     if (!parsed) throw refreshTokenInvalid();
     const now = Date.now();
@@ -122,7 +125,6 @@ export class SessionService {
 
     if (sameHash(session.tokenHash, presented)) {
       if (!this.config.refreshRotation) {
-        const client = currentClient();
         this.activity.note(session.id, {
           atMs: now,
           ip: client.ip,
@@ -131,7 +133,7 @@ export class SessionService {
         return { kind: 'used', session };
       }
       const successor = successorSecret(this.key, parsed.secret);
-      if (await this.rotate(session, presented, successor, now))
+      if (await this.rotate(session, presented, successor, now, client))
         return {
           kind: 'used',
           session,
@@ -267,8 +269,8 @@ export class SessionService {
     presented: string,
     successor: string,
     now: number,
+    client: ClientInfo,
   ): Promise<boolean> {
-    const client = currentClient();
     const changed = await this.statements.run(ROTATE, [
       sha256Hex(successor),
       presented,
