@@ -14,6 +14,19 @@ const { spawnTracked, stopChild, freePort, sleep, isCleaning } = require('./proc
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
+
+/**
+ * The node flags `npm run start:prod` gives the server (package.json), so the
+ * bench runs it exactly as production does: the young-generation size there
+ * changes the cost of a request by a third (README, Performance).
+ */
+function productionNodeFlags() {
+  const script = require(path.join(ROOT, 'package.json')).scripts['start:prod'];
+  const m = /\bnode((?:\s+--\S+)*)\s+dist\/src\/main\.js/.exec(script);
+  if (!m) throw new Error(`cannot read the node flags from package.json's start:prod: ${script}`);
+  return m[1].split(/\s+/).filter(Boolean);
+}
+const PRODUCTION_NODE_FLAGS = productionNodeFlags();
 const HUGE = String(1_000_000_000);
 
 /** One secret for every server of the run: tokens from one instance verify on another. */
@@ -69,7 +82,7 @@ async function startApp(o) {
   const started = Date.now();
   // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the
   // servers under the bench's load; V8 flags such as --prof are refused in NODE_OPTIONS.
-  const nodeArgs = o.nodeArgs || (process.env.BENCH_SERVER_NODE_ARGS || '').split(' ').filter(Boolean);
+  const nodeArgs = [...PRODUCTION_NODE_FLAGS, ...(o.nodeArgs || (process.env.BENCH_SERVER_NODE_ARGS || '').split(' ').filter(Boolean))];
   // o.main: another build's dist/src/main.js, to compare two versions side by side.
   const child = spawnTracked(process.execPath, [...nodeArgs, o.main || MAIN], { cwd: o.tmpDir, env, stdio: ['ignore', out, out] });
   fs.closeSync(out);
@@ -117,7 +130,8 @@ async function startFloor(name, script, tmpDir) {
   const port = await freePort();
   const logFile = path.join(tmpDir, `${name}-${port}.log`);
   const out = fs.openSync(logFile, 'w');
-  const child = spawnTracked(process.execPath, [script], {
+  // The same node flags as the server: the floors answer what this runtime gives a bare app.
+  const child = spawnTracked(process.execPath, [...PRODUCTION_NODE_FLAGS, script], {
     env: { PATH: process.env.PATH, PORT: String(port), NODE_ENV: 'production' },
     stdio: ['ignore', out, out],
   });
@@ -127,4 +141,4 @@ async function startFloor(name, script, tmpDir) {
   return { name, url, port, pid: child.pid, child, stop: () => stopChild(child) };
 }
 
-module.exports = { startApp, startFloor, ROOT, MAIN, JWT_SECRET };
+module.exports = { startApp, startFloor, ROOT, MAIN, JWT_SECRET, PRODUCTION_NODE_FLAGS };
