@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Database, Statement } from 'better-sqlite3';
 import type { Pool } from 'mysql2';
 import type { Pool as PromisePool, ResultSetHeader } from 'mysql2/promise';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 
 /** A row as the driver returns it: column name to raw value, no entity. */
@@ -57,6 +58,37 @@ export class PreparedStatements {
     if (this.sqlite) return this.statement(sql).run(...params).changes;
     const [result] = await this.pool!.execute<ResultSetHeader>(sql, params);
     return result.affectedRows;
+  }
+
+  /**
+   * Runs `sql` once for each parameter list, all in one commit: for many
+   * small independent writes (one durable commit instead of one each).
+   * SQLite runs them synchronously, so keep the lists short: the event loop
+   * waits for all of them. On SQLite's single connection, a transaction
+   * TypeORM has open (and is awaiting inside) is let finish first, so these
+   * writes never land in, or roll back with, somebody else's transaction.
+   */
+  async runEach(sql: string, paramLists: SqlValue[][]): Promise<void> {
+    if (this.sqlite) {
+      const db = this.sqlite;
+      while (db.inTransaction) await nextTurn();
+      const statement = this.statement(sql);
+      db.transaction(() => {
+        for (const params of paramLists) statement.run(...params);
+      })();
+      return;
+    }
+    const connection = await this.pool!.getConnection();
+    try {
+      await connection.beginTransaction();
+      for (const params of paramLists) await connection.execute(sql, params);
+      await connection.commit();
+    } catch (error) {
+      await connection.rollback().catch(() => undefined);
+      throw error;
+    } finally {
+      connection.release();
+    }
   }
 
   private statement(sql: string): Statement {
