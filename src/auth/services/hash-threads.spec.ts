@@ -67,8 +67,13 @@ describe('HashThreads', () => {
   });
 
   it('lowers the priority of its threads only: the event loop keeps its own', async () => {
-    await threads.run({ op: 'hash', password: 'a', options: CHEAP });
-    await threads.run({ op: 'hash', password: 'b', options: CHEAP });
+    // Two jobs at once, so both threads have started and run a job: one
+    // after the other, both could go to the first thread while the second
+    // was still starting (CI saw one thread at nice 10 once).
+    await Promise.all([
+      threads.run({ op: 'hash', password: 'a', options: CHEAP }),
+      threads.run({ op: 'hash', password: 'b', options: CHEAP }),
+    ]);
     // Run under `nice` already, the threads cannot go below the process's value.
     const base = getPriority();
     const nice = threadNiceValues();
