@@ -47,6 +47,12 @@ const TOUCH =
 export class SessionActivity implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(SessionActivity.name);
   private pending = new Map<string, SessionUseRecord>();
+  /**
+   * The batch being written. It stays readable until its commit, so a read
+   * that lands between taking a batch and committing it still sees the use
+   * (CI once listed a session mid-flush on MariaDB and got the old row).
+   */
+  private writing = new Map<string, SessionUseRecord>();
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   private warned = false;
@@ -71,7 +77,7 @@ export class SessionActivity implements OnModuleInit, OnApplicationShutdown {
 
   /** The use this instance has not written yet, if any. */
   latest(sessionId: string): SessionUseRecord | undefined {
-    return this.pending.get(sessionId);
+    return this.pending.get(sessionId) ?? this.writing.get(sessionId);
   }
 
   /** Writes every pending use; concurrent calls share one run. */
@@ -89,7 +95,10 @@ export class SessionActivity implements OnModuleInit, OnApplicationShutdown {
         batch.push(entry);
         if (batch.length === FLUSH_BATCH) break;
       }
-      for (const [id] of batch) this.pending.delete(id);
+      for (const [id, use] of batch) {
+        this.pending.delete(id);
+        this.writing.set(id, use);
+      }
       try {
         await this.statements.runEach(
           TOUCH,
@@ -111,6 +120,8 @@ export class SessionActivity implements OnModuleInit, OnApplicationShutdown {
           );
         this.warned = true;
         return;
+      } finally {
+        this.writing.clear();
       }
       if (this.pending.size > 0) await nextTurn();
     }
