@@ -23,6 +23,14 @@ describe.each(DRIVERS)('foundation on $name', (driver) => {
     expect(response.body).toEqual({ status: 'ok' });
   });
 
+  it('keeps an idle connection for Fastify’s 72 s, not Node’s 5 s', async () => {
+    // The server comes from our serverFactory; Fastify's timeouts must
+    // still reach it (they did not, once: keep-alive was 5 s and the
+    // request timeout 300 s instead of 30 s).
+    const response = await api.get('/health');
+    expect(response.headers.get('keep-alive')).toBe('timeout=72');
+  });
+
   it('creates the tables with their indexes through migrations', async () => {
     const runner = api.app.get(DataSource).createQueryRunner();
     try {

@@ -94,6 +94,13 @@ function sendRaw(response: ServerResponse, status: number, message: string) {
   response.end(body);
 }
 
+/** The timeouts among Fastify's options (its defaults filled in) that a server takes. */
+interface ServerTimeouts {
+  keepAliveTimeout: number;
+  requestTimeout: number;
+  connectionTimeout: number;
+}
+
 /**
  * Fastify's `serverFactory`: Node's own HTTP server, minus the two answers it
  * would give by itself with an empty body: 400 to an HTTP/1.1 request without
@@ -102,6 +109,7 @@ function sendRaw(response: ServerResponse, status: number, message: string) {
  */
 export function serverFactory(
   handler: (request: IncomingMessage, response: ServerResponse) => void,
+  options: Record<string, unknown>,
 ): Server {
   const server = createServer(
     { requireHostHeader: false },
@@ -123,5 +131,12 @@ export function serverFactory(
   server.on('checkExpectation', (_request, response: ServerResponse) =>
     sendRaw(response, 417, 'Only "Expect: 100-continue" is supported'),
   );
+  // Fastify applies these to a server it creates, not to one from a factory:
+  // without them the adapter's requestTimeout and keep-alive were silently
+  // Node's defaults (300 s and 5 s).
+  const timeouts = options as unknown as ServerTimeouts;
+  server.keepAliveTimeout = timeouts.keepAliveTimeout;
+  server.requestTimeout = timeouts.requestTimeout;
+  server.setTimeout(timeouts.connectionTimeout);
   return server;
 }
