@@ -1,3 +1,4 @@
+import './runtime-flags';
 import 'reflect-metadata';
 import { checkBootstrapAdmin } from './admin/bootstrap-admin-settings';
 import { createApp } from './app.setup';
