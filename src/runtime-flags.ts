@@ -9,9 +9,9 @@ import { setFlagsFromString } from 'node:v8';
  * loaded 1,000,000 blocklist rows and taken 1,000 logins did this for the
  * HTTP request objects themselves (`--trace-deopt` shows IncomingMessage
  * and the parser's code deoptimised on a code dependency, as a change of
- * pretenuring decision does): each young collection then
- * took 10-12 ms instead of 1-2, and GET /auth/me ran about 20 % slower,
- * p99 11 ms instead of 3 (README, Operations). The service's long-lived
+ * pretenuring decision does): each young collection then took 10-12 ms
+ * instead of 1-2, and GET /auth/me ran about 20 % slower, p99 11 ms
+ * instead of 3 (README, Operations). The service's long-lived
  * data sits in typed arrays and a few maps, which gain nothing from
  * pretenuring.
  *

@@ -40,19 +40,15 @@ const TOUCH =
  *
  * This instance's pending uses are overlaid on what it reads
  * (`latest`), so its idle check and session listing see them at once;
- * another instance sees them after the flush. A flush that fails puts its
- * uses back (unless a newer one arrived) for the next one.
+ * another instance sees them after the flush. A use leaves `pending` only
+ * once its commit is done (and only if no newer one replaced it meanwhile),
+ * so a read during the write still sees it, and a failed flush leaves it
+ * for the next one.
  */
 @Injectable()
 export class SessionActivity implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(SessionActivity.name);
   private pending = new Map<string, SessionUseRecord>();
-  /**
-   * The batch being written. It stays readable until its commit, so a read
-   * that lands between taking a batch and committing it still sees the use
-   * (CI once listed a session mid-flush on MariaDB and got the old row).
-   */
-  private writing = new Map<string, SessionUseRecord>();
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   private warned = false;
@@ -77,7 +73,7 @@ export class SessionActivity implements OnModuleInit, OnApplicationShutdown {
 
   /** The use this instance has not written yet, if any. */
   latest(sessionId: string): SessionUseRecord | undefined {
-    return this.pending.get(sessionId) ?? this.writing.get(sessionId);
+    return this.pending.get(sessionId);
   }
 
   /** Writes every pending use; concurrent calls share one run. */
@@ -95,10 +91,6 @@ export class SessionActivity implements OnModuleInit, OnApplicationShutdown {
         batch.push(entry);
         if (batch.length === FLUSH_BATCH) break;
       }
-      for (const [id, use] of batch) {
-        this.pending.delete(id);
-        this.writing.set(id, use);
-      }
       try {
         await this.statements.runEach(
           TOUCH,
@@ -112,17 +104,18 @@ export class SessionActivity implements OnModuleInit, OnApplicationShutdown {
         );
         this.warned = false;
       } catch (error) {
-        for (const [id, use] of batch)
-          if (!this.pending.has(id)) this.pending.set(id, use);
         if (!this.warned)
           this.logger.warn(
             `session activity not written, will retry: ${String(error)}`,
           );
         this.warned = true;
         return;
-      } finally {
-        this.writing.clear();
       }
+      // Written: drop each use unless a newer one was noted during the write
+      // (CI once listed a session mid-flush, on MariaDB, when uses were
+      // dropped before their commit).
+      for (const [id, use] of batch)
+        if (this.pending.get(id) === use) this.pending.delete(id);
       if (this.pending.size > 0) await nextTurn();
     }
   }
