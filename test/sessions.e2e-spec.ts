@@ -106,6 +106,48 @@ describe.each(DRIVERS)('sessions on $name', (driver) => {
     );
   });
 
+  it('writes the uses of several sessions together, and never moves a later use back', async () => {
+    await api.createUser('toucher-many', 2, 'toucher-many-password');
+    const logins = [];
+    for (let i = 0; i < 3; i++)
+      logins.push(
+        await loginAs(api, 'toucher-many', 'toucher-many-password', 'Old/1'),
+      );
+    const data = api.app.get(DataSource);
+    // Another instance already wrote a use of the first session an hour
+    // ahead: this instance's older use must not replace it.
+    const later = Date.now() + 3_600_000;
+    await data.query(
+      "UPDATE refresh_tokens SET last_used_at = ?, user_agent = 'Later/9' WHERE id = ?",
+      [later, sessionIdOf(logins[0])],
+    );
+    for (const [i, login] of logins.entries()) {
+      const refreshed = await api.request('POST', '/auth/refresh', {
+        body: { refresh_token: login.refresh_token },
+        headers: { 'user-agent': `New/${i}` },
+      });
+      expect(refreshed.status).toBe(200);
+    }
+    const stored = async () =>
+      data.query<
+        { id: string; last_used_at: number | string; user_agent: string }[]
+      >(
+        'SELECT id, last_used_at, user_agent FROM refresh_tokens WHERE user_id = (SELECT id FROM users WHERE username = ?)',
+        ['toucher-many'],
+      );
+    const agentOf = async (login: LoginBody) =>
+      (await stored()).find((row) => row.id === sessionIdOf(login))?.user_agent;
+    // Uses are written in the order they came, so once the last one is in,
+    // so is the first.
+    await waitFor(async () => (await agentOf(logins[2])) === 'New/2', 5_000);
+    const rows = await stored();
+    const row = (login: LoginBody) =>
+      rows.find((r) => r.id === sessionIdOf(login))!;
+    expect(row(logins[1]).user_agent).toBe('New/1');
+    expect(row(logins[0]).user_agent).toBe('Later/9');
+    expect(Number(row(logins[0]).last_used_at)).toBe(later);
+  });
+
   it('deleting a session ends it everywhere, its socket included, and leaves the others alone', async () => {
     await api.createUser('ender', 2, 'ender-password');
     const keep = await loginAs(api, 'ender', 'ender-password');

@@ -39,6 +39,15 @@ export class PreparedStatements {
     else this.pool = driver.pool!.promise();
   }
 
+  /**
+   * True on SQLite, whose statements run in-process and synchronously: a
+   * statement there costs no round trip, so per-row statements are cheap,
+   * and SQL that only MySQL/MariaDB read can be avoided.
+   */
+  get embedded(): boolean {
+    return this.sqlite !== undefined;
+  }
+
   /** The rows `sql` selects. */
   async all(sql: string, params: SqlValue[]): Promise<RawRow[]> {
     if (this.sqlite) return this.statement(sql).all(...params) as RawRow[];

@@ -4,6 +4,8 @@ import { SessionActivity, SessionUseRecord } from './session-activity';
 
 /** Holds each write open until the test lets it commit or fail. */
 class HeldWrites {
+  /** SQLite's path: one TOUCH per use, in one commit (runEach). */
+  readonly embedded = true;
   written: unknown[][] = [];
   started = 0;
   private release?: (error?: Error) => void;
