@@ -63,9 +63,10 @@ export function touchMany(count: number): string {
 /**
  * A session's last use (time, client address, User-Agent) as refresh
  * records it, written behind the request: a refresh notes the use in memory
- * and answers; a timer writes every pending use every 250 ms, in commits
- * of 128 (one statement per commit on MySQL/MariaDB). One durable commit per flush instead of one per refresh was the
- * larger half of a refresh's cost on MariaDB.
+ * and answers; a timer writes every pending use every 250 ms, in batches
+ * of 128 (on MySQL/MariaDB a statement per power-of-two chunk, see
+ * touchMany). One durable commit per flush instead of one per refresh was
+ * the larger half of a refresh's cost on MariaDB.
  *
  * This instance's pending uses are overlaid on what it reads
  * (`latest`), so its idle check and session listing see them at once;
