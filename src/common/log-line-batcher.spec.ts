@@ -1,12 +1,15 @@
-import { LineSink, LogLineBatcher } from './log-line-batcher';
+import { LineEncoder, LineSink, LogLineBatcher } from './log-line-batcher';
 
 class RecordingSink implements LineSink {
   readonly writes: string[] = [];
   flushes = 0;
   syncFlushes = 0;
-  write(text: string): void {
-    this.writes.push(text);
+  write(chunk: Buffer): void {
+    // A copy, as the batcher must never write into a chunk it handed over.
+    this.writes.push(Buffer.from(chunk).toString('utf8'));
+    this.chunks.push(chunk);
   }
+  readonly chunks: Buffer[] = [];
   flush(callback: (error?: Error) => void): void {
     this.flushes++;
     callback();
@@ -31,12 +34,85 @@ describe('LogLineBatcher', () => {
     jest.useRealTimers();
   });
 
-  it('holds lines until they reach the batch size, then writes them as one text, in order', () => {
+  it('holds lines until the batch is full, then writes them as one chunk, in order', () => {
     const line = (i: number) => `{"n":${String(i).padStart(10, '0')}}\n`; // 18 characters
+    // 100 bytes hold five 18-byte lines.
     for (let i = 0; i < 5; i++) batcher.write(line(i));
     expect(sink.writes).toEqual([]);
     batcher.write(line(5));
-    expect(sink.writes).toEqual([[0, 1, 2, 3, 4, 5].map(line).join('')]);
+    expect(sink.writes).toEqual([[0, 1, 2, 3, 4].map(line).join('')]);
+    batcher.flushSync();
+    expect(sink.writes[1]).toBe(line(5));
+  });
+
+  it('never writes into a chunk once handed over', () => {
+    batcher.write('first\n');
+    batcher.flushSync();
+    batcher.write('second\n');
+    batcher.flushSync();
+    expect(sink.chunks.map((chunk) => chunk.toString())).toEqual([
+      'first\n',
+      'second\n',
+    ]);
+  });
+
+  it('keeps multi-byte characters whole', () => {
+    batcher.write('é€😀\n');
+    batcher.flushSync();
+    expect(sink.writes).toEqual(['é€😀\n']);
+  });
+
+  it('writes a line longer than a batch on its own, after what it held', () => {
+    const long = `${'x'.repeat(200)}\n`;
+    batcher.write('a\n');
+    batcher.write(long);
+    batcher.write('b\n');
+    batcher.flushSync();
+    expect(sink.writes).toEqual(['a\n', long, 'b\n']);
+  });
+
+  describe('append (lines encoded in place)', () => {
+    /** Encodes `text` as ASCII; declines text with an '!' in it. */
+    const encoder: LineEncoder<string, number> = {
+      encode(target, offset, text) {
+        if (text.includes('!')) return -1;
+        for (let i = 0; i < text.length; i++)
+          target[offset + i] = text.charCodeAt(i);
+        return offset + text.length;
+      },
+      line: (text, n) => `${text} (as a string ${n})`,
+    };
+
+    it('adds encoded lines between written ones, in order', () => {
+      batcher.write('a\n');
+      batcher.append(encoder, 'b\n', 0);
+      batcher.write('c\n');
+      batcher.flushSync();
+      expect(sink.writes).toEqual(['a\nb\nc\n']);
+    });
+
+    it('starts a new batch for a line that does not fit, and passes a full one at once', () => {
+      const forty = `${'y'.repeat(39)}\n`;
+      batcher.append(encoder, forty, 0);
+      batcher.append(encoder, forty, 0);
+      expect(sink.writes).toEqual([]);
+      batcher.append(encoder, forty, 0); // 120 > 100
+      expect(sink.writes).toEqual([forty + forty]);
+      batcher.append(encoder, `${'z'.repeat(59)}\n`, 0); // exactly 100
+      expect(sink.writes).toEqual([
+        forty + forty,
+        forty + `${'z'.repeat(59)}\n`,
+      ]);
+    });
+
+    it('writes what the encoder declines, or what no batch can hold, as its string', () => {
+      batcher.append(encoder, 'no!\n', 1);
+      batcher.append(encoder, 'w'.repeat(150), 2);
+      batcher.flushSync();
+      expect(sink.writes.join('')).toBe(
+        `no!\n (as a string 1)${'w'.repeat(150)} (as a string 2)`,
+      );
+    });
   });
 
   it('writes what is left when the timer fires', () => {

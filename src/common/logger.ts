@@ -1,7 +1,7 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger as Pino } from 'pino';
 import { AppConfig } from '../config/app-config';
-import { LogLineBatcher } from './log-line-batcher';
+import { LineSink, LogLineBatcher } from './log-line-batcher';
 
 /**
  * Query parameters whose values are credentials: a WebSocket client sends its
@@ -130,12 +130,19 @@ const LOG_FLUSH_MS = 1000;
  * last resort, synchronously when the process exits.
  */
 function bufferedStdout(): LogLineBatcher {
-  // sonic-boom writes each batch as it comes, asynchronously. minLength 1,
-  // not 0: with 0 its flush() calls back at once instead of after the
-  // writes in flight, and a SIGTERM could lose the last lines.
-  const stdout = pino.destination({ dest: 1, sync: false, minLength: 1 });
+  // sonic-boom writes each batch as it comes, asynchronously, as the bytes
+  // it is given (buffer mode). minLength 1, not 0: with 0 its flush() calls
+  // back at once instead of after the writes in flight, and a SIGTERM could
+  // lose the last lines.
+  const stdout = pino.destination({
+    dest: 1,
+    sync: false,
+    minLength: 1,
+    contentMode: 'buffer',
+  });
   const destination = new LogLineBatcher(
-    stdout,
+    // Its types know only strings; in buffer mode it takes Buffers.
+    stdout as unknown as LineSink,
     LOG_BUFFER_BYTES,
     LOG_FLUSH_MS,
   );
