@@ -144,6 +144,55 @@ if (setModule) {
   results.push({ layer: 'ExpiringIdSet.has hit (server class, typed arrays, 1,000,000 JTIs)', nsPerOp: measure((i) => { sink += es.has(jtis[(i * 7919) % 1_000_000]) ? 1 : 0; }, n(1_000_000)) });
 }
 
+// The access-log line of every request: built as a string (accessLogLine), and
+// encoded straight into the log's batch buffer (the server's path), with the
+// young-generation bytes each allocates (median of batches without a GC).
+const accessLog = tryRequire('common/access-log.js');
+const batcherModule = tryRequire('common/log-line-batcher.js');
+if (accessLog && batcherModule && accessLog.AccessLogEncoder) {
+  const v8 = require('node:v8');
+  const newSpaceUsed = () => v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_used_size;
+  const bytesPerCall = (fn) => {
+    const samples = [];
+    for (let k = 0; k < 21; k++) {
+      const before = newSpaceUsed();
+      for (let i = 0; i < 1000; i++) fn(i);
+      const after = newSpaceUsed();
+      if (after >= before) samples.push((after - before) / 1000);
+    }
+    samples.sort((a, b) => a - b);
+    return samples.length ? samples[samples.length >> 1] : NaN;
+  };
+  const requests = Array.from({ length: 64 }, (_, i) => ({ id: `req-${1000 + i}`, method: 'GET', url: '/auth/me', ip: '127.0.0.1' }));
+  const reply = { statusCode: 200, elapsedTime: 0.734 };
+  const asString = (i) => { sink += accessLog.accessLogLine(4242, Date.now(), requests[i & 63], reply).length; };
+  const batcher = new batcherModule.LogLineBatcher({ write() {}, flush(cb) { cb(); }, flushSync() {} }, 65_536, 1000);
+  batcher.stop();
+  const encoder = new accessLog.AccessLogEncoder(4242);
+  const encoded = (i) => { batcher.append(encoder, requests[i & 63], reply); };
+  // The path before the encoder: strings collected and joined per 64 KB
+  // batch, which sonic-boom then measured and fs.write encoded, on the main thread.
+  let held = [];
+  let heldLength = 0;
+  const joined = (i) => {
+    const line = accessLog.accessLogLine(4242, Date.now(), requests[i & 63], reply);
+    held.push(line);
+    heldLength += line.length;
+    if (heldLength >= 65_536) {
+      const text = held.join('');
+      held = [];
+      heldLength = 0;
+      sink += Buffer.byteLength(text) + Buffer.from(text).length;
+    }
+  };
+  const stringNs = measure(asString, n(500_000));
+  const joinedNs = measure(joined, n(500_000));
+  const encodedNs = measure(encoded, n(500_000));
+  results.push({ layer: `access-log line as a string (accessLogLine; ${bytesPerCall(asString).toFixed(0)} bytes allocated)`, nsPerOp: stringNs });
+  results.push({ layer: `access-log line as a string, batched, joined and encoded (the path before; ${bytesPerCall(joined).toFixed(0)} bytes allocated)`, nsPerOp: joinedNs });
+  results.push({ layer: `access-log line encoded into the log batch (the server's path; ${bytesPerCall(encoded).toFixed(0)} bytes allocated)`, nsPerOp: encodedNs });
+}
+
 if (sink === 0.5) process.stdout.write(''); // use sink
 if (asJson) {
   process.stdout.write(JSON.stringify({ results }) + '\n');
