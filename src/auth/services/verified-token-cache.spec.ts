@@ -20,3 +20,32 @@ describe(VerifiedTokenCache.name, () => {
     expect(cache.size).toBe(2);
   });
 });
+
+describe(`${VerifiedTokenCache.name}, tokens that share their last characters`, () => {
+  const ending = 'S'.repeat(16);
+  const first = `header.first-payload.${ending}`;
+  const second = `header.other-payload.${ending}`;
+
+  it('never answers a token with the value of another one', () => {
+    const cache = new VerifiedTokenCache<string>(10);
+    cache.set(first, 'first', 5_000);
+    expect(cache.get(second, 0)).toBeUndefined();
+    expect(cache.get(first, 0)).toBe('first');
+  });
+
+  it('lets the later one take the place, as an eviction would', () => {
+    const cache = new VerifiedTokenCache<string>(10);
+    cache.set(first, 'first', 5_000);
+    cache.set(second, 'second', 5_000);
+    expect(cache.get(first, 0)).toBeUndefined();
+    expect(cache.get(second, 0)).toBe('second');
+    expect(cache.size).toBe(1);
+  });
+
+  it('finds a token by content, whatever string it arrived in', () => {
+    const cache = new VerifiedTokenCache<string>(10);
+    cache.set(first, 'first', 5_000);
+    const header = `Bearer ${first}`;
+    expect(cache.get(header.slice(7), 0)).toBe('first');
+  });
+});

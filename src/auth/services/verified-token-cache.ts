@@ -1,17 +1,34 @@
 /**
+ * How many characters from a token's end key its entry: a JWT ends with its
+ * signature, which differs from one token to the next.
+ */
+const KEY_LENGTH = 16;
+
+interface Entry<T> {
+  token: string;
+  value: T;
+  expiresAtMs: number;
+}
+
+/**
  * A bounded memo of tokens whose signature and claims were already checked,
- * keyed by the exact token string and good until the token's own expiry. It
- * saves the HMAC and JSON parsing on every request after the first; it does
- * not replace the revocation check, which runs on every request.
+ * good until the token's own expiry. It saves the HMAC and JSON parsing on
+ * every request after the first; it does not replace the revocation check,
+ * which runs on every request.
+ *
+ * Entries are keyed by the token's last 16 characters and hold the whole
+ * token, which a hit must equal. Every request brings a fresh copy of its
+ * token, and a Map keyed by the whole token hashed all of its 300-odd
+ * characters each time: about 0.8 µs a request, against 0.1 to 0.3 for the
+ * short key and one comparison (bench/layers.js). Two tokens with the same
+ * key only take each other's place, like an eviction: a token is never
+ * answered with another token's value.
  *
  * When full, the oldest entries go first (insertion order of the Map); an
  * evicted token is simply verified again.
  */
 export class VerifiedTokenCache<T> {
-  private readonly entries = new Map<
-    string,
-    { value: T; expiresAtMs: number }
-  >();
+  private readonly entries = new Map<string, Entry<T>>();
 
   constructor(private readonly maxEntries: number) {}
 
@@ -20,20 +37,26 @@ export class VerifiedTokenCache<T> {
   }
 
   get(token: string, nowMs: number): T | undefined {
-    const entry = this.entries.get(token);
-    if (entry === undefined) return undefined;
+    const key = keyOf(token);
+    const entry = this.entries.get(key);
+    if (entry === undefined || entry.token !== token) return undefined;
     if (entry.expiresAtMs <= nowMs) {
-      this.entries.delete(token);
+      this.entries.delete(key);
       return undefined;
     }
     return entry.value;
   }
 
   set(token: string, value: T, expiresAtMs: number): void {
-    if (this.entries.size >= this.maxEntries) {
+    const key = keyOf(token);
+    if (this.entries.size >= this.maxEntries && !this.entries.has(key)) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
     }
-    this.entries.set(token, { value, expiresAtMs });
+    this.entries.set(key, { token, value, expiresAtMs });
   }
+}
+
+function keyOf(token: string): string {
+  return token.length > KEY_LENGTH ? token.slice(-KEY_LENGTH) : token;
 }
