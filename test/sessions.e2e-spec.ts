@@ -108,7 +108,7 @@ describe.each(DRIVERS)('sessions on $name', (driver) => {
 
   it('writes the uses of several sessions together, and never moves a later use back', async () => {
     await api.createUser('toucher-many', 2, 'toucher-many-password');
-    const logins = [];
+    const logins: LoginBody[] = [];
     for (let i = 0; i < 3; i++)
       logins.push(
         await loginAs(api, 'toucher-many', 'toucher-many-password', 'Old/1'),
