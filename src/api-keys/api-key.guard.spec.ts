@@ -1,4 +1,3 @@
-import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { IS_PUBLIC_KEY, SESSION_ONLY_KEY } from '../auth/auth.constants';
 import type { Principal } from '../auth/principal';
@@ -41,7 +40,7 @@ describe(ApiKeyGuard.name, () => {
       return principal;
     },
   } as unknown as ApiKeyAuthenticator;
-  const guard = new ApiKeyGuard(new Reflector(), authenticator);
+  const guard = new ApiKeyGuard(authenticator);
 
   beforeEach(() => (seen.length = 0));
 

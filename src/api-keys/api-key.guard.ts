@@ -1,9 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { IS_PUBLIC_KEY, SESSION_ONLY_KEY } from '../auth/auth.constants';
 import type { Principal } from '../auth/principal';
 import type { WithPrincipal } from '../auth/principal-of';
+import { routeAccessOf } from '../auth/route-access';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
 import { ApiKeyAuthenticator } from './api-key-authenticator.service';
@@ -23,10 +22,7 @@ export const API_KEY_HEADER = 'x-api-key';
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly authenticator: ApiKeyAuthenticator,
-  ) {}
+  constructor(private readonly authenticator: ApiKeyAuthenticator) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
@@ -35,15 +31,14 @@ export class ApiKeyGuard implements CanActivate {
       .getRequest<FastifyRequest & WithPrincipal>();
     const header = request.headers[API_KEY_HEADER];
     if (header === undefined) return true;
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(SESSION_ONLY_KEY, targets)) {
+    const access = routeAccessOf(context);
+    if (access.sessionOnly) {
       throw new ApiException(
         ErrorCode.SessionRequired,
         'This route needs a session (Authorization: Bearer <access_token>); API keys cannot use it',
       );
     }
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets))
-      return true;
+    if (access.isPublic) return true;
     if (request.headers.authorization !== undefined) {
       throw new ApiException(
         ErrorCode.ValidationError,

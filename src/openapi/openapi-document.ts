@@ -10,11 +10,7 @@ import {
   type ResponseObject,
   type SchemaObject,
 } from '@nestjs/swagger';
-import {
-  IS_PUBLIC_KEY,
-  REQUIRED_TIER_KEY,
-  SESSION_ONLY_KEY,
-} from '../auth/auth.constants';
+import { RouteAccess, routeAccess } from '../auth/route-access';
 import { Tier } from '../auth/tier';
 import { ErrorCode } from '../common/error-codes';
 import { ErrorBodySchema } from '../common/openapi/error-body.schema';
@@ -24,12 +20,7 @@ import {
 } from '../common/openapi/openapi.constants';
 import { RATE_LIMITED_METHODS } from '../rate-limit/rate-limit.constants';
 import { withJsonSchemaNulls } from './json-schema-nulls';
-import {
-  ErrorResponses,
-  RouteAccess,
-  routeErrors,
-  tierName,
-} from './route-errors';
+import { ErrorResponses, routeErrors, tierName } from './route-errors';
 
 /** Names of the security schemes in `components.securitySchemes`. */
 export const SecurityScheme = {
@@ -142,17 +133,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
           `OpenAPI: no handler found for ${method.toUpperCase()} ${path}`,
         );
       const targets = [route.handler, route.controller];
-      const access: RouteAccess = {
-        isPublic:
-          reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) ?? false,
-        sessionOnly:
-          reflector.getAllAndOverride<boolean>(SESSION_ONLY_KEY, targets) ??
-          false,
-        requiredTier: reflector.getAllAndOverride<Tier>(
-          REQUIRED_TIER_KEY,
-          targets,
-        ),
-      };
+      const access = routeAccess(route.handler, route.controller);
       const declared = reflector.getAllAndMerge<ErrorCode[]>(
         API_ERRORS_KEY,
         targets,

@@ -1,16 +1,7 @@
+import type { RouteAccess } from '../auth/route-access';
 import { Tier } from '../auth/tier';
 import { ERROR_STATUS, ErrorCode } from '../common/error-codes';
 import { RATE_LIMITED_METHODS } from '../rate-limit/rate-limit.constants';
-
-/** Who may call a route, as the global guards and TierGuard read it from its metadata. */
-export interface RouteAccess {
-  /** @Public(): no authentication at all. */
-  isPublic: boolean;
-  /** @SessionOnly(): a request with X-API-Key is refused (403 session_required), public or not. */
-  sessionOnly: boolean;
-  /** @RequireTier's tier; undefined when the route has none (any authenticated principal). */
-  requiredTier: Tier | undefined;
-}
 
 /** A route as the document names it: upper-case method, OpenAPI path (`/admin/users/{id}`). */
 export interface RouteShape {

@@ -1,5 +1,4 @@
 import { JwtService } from '@nestjs/jwt';
-import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { sign } from 'jsonwebtoken';
 import passport from 'passport';
@@ -53,7 +52,7 @@ describe(JwtAuthGuard.name, () => {
     isRevoked: (principal: Principal) => revoked.has(principal.jti),
   } as RevocationService);
   new JwtStrategy(config, tokens, authenticator); // registers 'jwt' with passport
-  const guard = new JwtAuthGuard(new Reflector(), authenticator);
+  const guard = new JwtAuthGuard(authenticator);
   const passportCalls = jest.spyOn(passport, 'authenticate');
   let serial = 0;
 

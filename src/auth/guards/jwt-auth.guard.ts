@@ -1,12 +1,12 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
-import { IS_PUBLIC_KEY, JWT_STRATEGY } from '../auth.constants';
+import { JWT_STRATEGY } from '../auth.constants';
 import { Principal } from '../principal';
 import { AuthenticatedRequest } from '../principal-of';
+import { routeAccessOf } from '../route-access';
 import { AccessTokenAuthenticator } from '../services/access-token-authenticator.service';
 import { verificationError } from '../services/access-token.service';
 
@@ -39,20 +39,13 @@ export function bearerToken(header: string | undefined): string | undefined {
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly authenticator: AccessTokenAuthenticator,
-  ) {
+  constructor(private readonly authenticator: AccessTokenAuthenticator) {
     super();
   }
 
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true; // sockets authenticate at the handshake
-    const isPublic = this.reflector.getAllAndOverride<boolean | undefined>(
-      IS_PUBLIC_KEY,
-      [context.getHandler(), context.getClass()],
-    );
-    if (isPublic) return true;
+    if (routeAccessOf(context).isPublic) return true;
     const request = context
       .switchToHttp()
       .getRequest<FastifyRequest & AuthenticatedRequest>();
