@@ -5,6 +5,7 @@ import type { WithPrincipal } from '../auth/principal-of';
 import { routeAccessOf } from '../auth/route-access';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
+import { httpRequest } from '../common/http-request';
 import { ApiKeyAuthenticator } from './api-key-authenticator.service';
 
 /** The request header a key travels in; never a query parameter (URLs end up in logs). */
@@ -26,9 +27,7 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const request = context
-      .switchToHttp()
-      .getRequest<FastifyRequest & WithPrincipal>();
+    const request = httpRequest<FastifyRequest & WithPrincipal>(context);
     const header = request.headers[API_KEY_HEADER];
     if (header === undefined) return true;
     const access = routeAccessOf(context);

@@ -1,6 +1,7 @@
 import { ExecutionContext } from '@nestjs/common';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
+import { httpRequest } from '../common/http-request';
 import { Principal } from './principal';
 
 /** Where the guards put the principal: on the request (REST) or on the socket (WebSocket). */
@@ -20,7 +21,7 @@ export function principalOf(context: ExecutionContext): Principal {
   const holder =
     context.getType() === 'ws'
       ? context.switchToWs().getClient<WithPrincipal>()
-      : context.switchToHttp().getRequest<WithPrincipal>();
+      : httpRequest<WithPrincipal>(context);
   if (!holder.principal) {
     throw new ApiException(ErrorCode.Unauthorized, 'Authentication required');
   }

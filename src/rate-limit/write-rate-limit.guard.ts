@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { httpRequest } from '../common/http-request';
 import { RATE_LIMITED_METHODS } from './rate-limit.constants';
 import { RateLimitGuard } from './rate-limit.guard';
 
@@ -16,7 +17,7 @@ export class WriteRateLimitGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const { method } = context.switchToHttp().getRequest<FastifyRequest>();
+    const { method } = httpRequest<FastifyRequest>(context);
     return RATE_LIMITED_METHODS.has(method)
       ? this.rateLimit.canActivate(context)
       : true;

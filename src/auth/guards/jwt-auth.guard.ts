@@ -2,6 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ApiException } from '../../common/api.exception';
+import { httpRequest } from '../../common/http-request';
 import { ErrorCode } from '../../common/error-codes';
 import { JWT_STRATEGY } from '../auth.constants';
 import { Principal } from '../principal';
@@ -46,9 +47,7 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true; // sockets authenticate at the handshake
     if (routeAccessOf(context).isPublic) return true;
-    const request = context
-      .switchToHttp()
-      .getRequest<FastifyRequest & AuthenticatedRequest>();
+    const request = httpRequest<FastifyRequest & AuthenticatedRequest>(context);
     // Already authenticated by an API key (ApiKeyGuard runs first).
     if (request.principal) {
       request.user = request.principal;
