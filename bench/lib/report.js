@@ -255,7 +255,7 @@ function markdown(r, charts = []) {
   if (s.layers) {
     out.push('## Layers of the authenticated path (in-process, ns per call)', '');
     out.push(table(['Layer', 'ns/op'], s.layers.results.map((x) => [x.layer, num(x.nsPerOp)])));
-    out.push('', 'passport-jwt verifies the HMAC signature on every request (it has no cache) and builds a strategy instance per request. The server\'s guard verifies a token once, then pays the header parse, a cache lookup with that request\'s fresh token string (V8 hashes its ~400 characters again) and the revocation check (two lookups in typed-array tables and one Map.get). The "fresh token string" row is the realistic cost per request; the plain cache-hit row reuses string objects whose hash V8 has already cached.', '');
+    out.push('', 'passport-jwt verifies the HMAC signature on every request (it has no cache) and builds a strategy instance per request. The server\'s guard verifies a token once, then pays the header parse, a cache lookup with that request\'s fresh token string (keyed by the token\'s last 16 characters, so V8 hashes 16 characters, not the whole token, and one comparison of the whole token) and the revocation check (two lookups in typed-array tables and one Map.get). The "fresh token string" rows are the realistic cost per request, the memo\'s and the whole-token Map it replaced; the plain cache-hit row reuses string objects whose hash V8 has already cached.', '');
   }
   if (r.profilesNote) out.push('## Profiles of the targets not met', '', r.profilesNote, '');
   if (r.errors.length) {
