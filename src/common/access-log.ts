@@ -117,6 +117,17 @@ function digits(target: Buffer, at: number, value: number): number {
 
 const HEX = '0123456789abcdef';
 
+/** The characters JSON.stringify escapes with a backslash and one letter (or themselves). */
+const SHORT_ESCAPES = new Map<number, number>([
+  [0x22, 0x22], // "
+  [0x5c, 0x5c], // backslash
+  [0x08, 0x62], // b
+  [0x09, 0x74], // t
+  [0x0a, 0x6e], // n
+  [0x0c, 0x66], // f
+  [0x0d, 0x72], // r
+]);
+
 /** `JSON.stringify(text)` for ASCII text; -1 for anything else. */
 function jsonString(target: Buffer, at: number, text: unknown): number {
   if (typeof text !== 'string') return -1;
@@ -129,30 +140,13 @@ function jsonString(target: Buffer, at: number, text: unknown): number {
     }
     if (code >= 0x80) return -1;
     target[at++] = 0x5c; // backslash
-    switch (code) {
-      case 0x22:
-      case 0x5c:
-        target[at++] = code;
-        break;
-      case 0x08:
-        target[at++] = 0x62; // b
-        break;
-      case 0x09:
-        target[at++] = 0x74; // t
-        break;
-      case 0x0a:
-        target[at++] = 0x6e; // n
-        break;
-      case 0x0c:
-        target[at++] = 0x66; // f
-        break;
-      case 0x0d:
-        target[at++] = 0x72; // r
-        break;
-      default:
-        at = ascii(target, at, 'u00');
-        target[at++] = HEX.charCodeAt(code >> 4);
-        target[at++] = HEX.charCodeAt(code & 15);
+    const short = SHORT_ESCAPES.get(code);
+    if (short !== undefined) {
+      target[at++] = short;
+    } else {
+      at = ascii(target, at, 'u00');
+      target[at++] = HEX.charCodeAt(code >> 4);
+      target[at++] = HEX.charCodeAt(code & 15);
     }
   }
   target[at++] = 0x22;

@@ -45,7 +45,7 @@ const touchStatements = new Map<number, string>();
  * own reads. SQLite runs TOUCH per session in-process, where a statement
  * costs no round trip.
  */
-export function touchMany(count: number): string {
+function touchMany(count: number): string {
   let sql = touchStatements.get(count);
   if (sql === undefined) {
     const uses = Array(count)
