@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
+import { randomToken } from '../common/random-token';
 
 /** Marks the string as one of our keys, so secret scanners and people can recognise a leaked one. */
 export const API_KEY_PREFIX = 'tak_';
@@ -49,8 +50,8 @@ export function isApiKeyId(value: string): boolean {
 }
 
 export function mintApiKey(): MintedApiKey {
-  const id = randomBytes(16).toString('base64url');
-  const secret = randomBytes(32).toString('base64url');
+  const id = randomToken(16);
+  const secret = randomToken(32);
   return {
     id,
     key: `${API_KEY_PREFIX}${id}.${secret}`,
@@ -63,7 +64,7 @@ export function mintApiKey(): MintedApiKey {
  * is as safe against a stolen table and keeps verification cheap.
  */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 /**
@@ -83,7 +84,7 @@ export function sameSecret(a: string, b: string): boolean {
 
 /** Compares a presented secret with a stored hash in constant time. */
 export function secretMatches(secret: string, storedHash: Buffer): boolean {
-  const presented = createHash('sha256').update(secret).digest();
+  const presented = hash('sha256', secret, 'buffer');
   return (
     presented.length === storedHash.length &&
     timingSafeEqual(presented, storedHash)

@@ -1,5 +1,5 @@
 import { normalizeIp } from '@nestjs/throttler';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
 import { RateLimitCounter } from './rate-limit.constants';
 
@@ -136,16 +136,16 @@ export function failedLoginLimits(
 
 /**
  * Storage key of one counter. Hashed, so usernames do not sit in the store
- * in clear and a long submitted username makes no long key.
+ * in clear and a long submitted username makes no long key. One-shot
+ * `hash`: every write request computes two of these, and createHash's
+ * objects lengthen each scavenge (see sha256Hex).
  */
 export function storageKey(
   scope: string,
   counter: string,
   tracker: string,
 ): string {
-  return createHash('sha256')
-    .update(`${scope}\n${counter}\n${tracker}`)
-    .digest('base64url');
+  return hash('sha256', `${scope}\n${counter}\n${tracker}`, 'base64url');
 }
 
 /** Retry-After: whole seconds, at least 1, from the milliseconds until a slot frees up. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
+import { createSecretKey, KeyObject } from 'node:crypto';
 import { Algorithm, TokenExpiredError } from 'jsonwebtoken';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
@@ -13,6 +13,7 @@ import {
 import { AccessTokenClaims, Principal } from '../principal';
 import { ALL_TIERS, Tier } from '../tier';
 import { VerifiedTokenCache } from './verified-token-cache';
+import { randomToken } from '../../common/random-token';
 
 /** Enough for every live token of a large deployment; beyond it tokens are just re-verified. */
 const VERIFIED_CACHE_ENTRIES = 100_000;
@@ -87,7 +88,7 @@ export class AccessTokenService {
     const expiresAt = now + this.config.accessTokenTtl;
     const claims: AccessTokenClaims = {
       sub: String(subject.userId),
-      jti: randomBytes(16).toString('base64url'),
+      jti: randomToken(16),
       iat: now,
       exp: expiresAt,
       iss: this.config.jwtIssuer,

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { LessThanOrEqual, Repository } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { DeviceToken } from '../entities/device-token.entity';
+import { randomToken } from '../../common/random-token';
 
 /** `<id>.<secret>`: 16 random bytes of id, 32 (256 bits) of secret, base64url. */
 const DEVICE_TOKEN_FORMAT = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
@@ -12,7 +13,7 @@ const DEVICE_TOKEN_FORMAT = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 const PURGE_INTERVAL_MS = 3_600_000;
 
 function sha256(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
+  return hash('sha256', value, 'buffer');
 }
 
 /**
@@ -32,8 +33,8 @@ export class DeviceTokenService {
   ) {}
 
   async issue(userId: number): Promise<string> {
-    const id = randomBytes(16).toString('base64url');
-    const secret = randomBytes(32).toString('base64url');
+    const id = randomToken(16);
+    const secret = randomToken(32);
     const now = Date.now();
     await this.tokens.insert({
       id,

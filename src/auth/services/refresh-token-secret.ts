@@ -1,4 +1,4 @@
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 /** `<session id>.<secret>`: 16 random bytes of id, 32 (256 bits) of secret, base64url. */
 const REFRESH_TOKEN_FORMAT = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
@@ -17,8 +17,12 @@ export function parseRefreshToken(
   return match ? { sessionId: match[1], secret: match[2] } : undefined;
 }
 
+/**
+ * One-shot `hash`, not createHash: no Hash object, whose weak handle V8
+ * would process at the next scavenge (a refresh hashes on every call).
+ */
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  return hash('sha256', value, 'hex');
 }
 
 /** Constant-time comparison of two hex hashes (false for a missing one). */

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomBytes } from 'node:crypto';
 import { IsNull, MoreThan, Repository } from 'typeorm';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
@@ -26,6 +25,7 @@ import {
   sha256Hex,
   successorSecret,
 } from './refresh-token-secret';
+import { randomToken } from '../../common/random-token';
 
 /** How far back a retired refresh token is traced (a week of 15-minute refreshes is 672). */
 const MAX_TRACED_GENERATIONS = 10_000;
@@ -86,8 +86,8 @@ export class SessionService {
     sessionEpoch: number,
     client: ClientInfo,
   ): Promise<NewSession> {
-    const sessionId = randomBytes(16).toString('base64url');
-    const secret = randomBytes(32).toString('base64url');
+    const sessionId = randomToken(16);
+    const secret = randomToken(32);
     const now = Date.now();
     await this.sessions.insert({
       id: sessionId,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomBytes } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { RedisService } from '../../redis/redis.service';
 import { Principal } from '../principal';
+import { randomToken } from '../../common/random-token';
 
 /** Seconds a ticket can be used in. */
 export const WS_TICKET_TTL_SECONDS = 30;
@@ -15,7 +16,7 @@ export interface IssuedTicket {
 }
 
 function digest(ticket: string): string {
-  return createHash('sha256').update(ticket).digest('hex');
+  return hash('sha256', ticket, 'hex');
 }
 
 /**
@@ -36,7 +37,7 @@ export class WsTicketService {
   constructor(private readonly redis: RedisService) {}
 
   async issue(principal: Principal): Promise<IssuedTicket> {
-    const ticket = randomBytes(32).toString('base64url');
+    const ticket = randomToken(32);
     const key = digest(ticket);
     let shared = false;
     if (this.redis.available) {
