@@ -59,6 +59,24 @@ describe(MemoryRateLimitStore.name, () => {
     expect(store.size).toBe(0);
   });
 
+  it('keeps a counter hit at least once per half its cap of new counters', () => {
+    const flood = (every: number): number => {
+      const capped = new MemoryRateLimitStore(100, () => now);
+      let count = 0;
+      for (let i = 0; i < 10_000; i++) {
+        capped.hitNow(`attacker-${i}`, 5, 60_000);
+        if (i % every === 0)
+          count = capped.hitNow('victim', 1_000_000, 60_000).count;
+      }
+      return count;
+    };
+    // 49 new counters between hits: never evicted, so all 205 hits counted.
+    expect(flood(49)).toBe(Math.ceil(10_000 / 49));
+    // Hit every 50, it is not moved at 50 (not past half) and is evicted at
+    // 99, before its next hit: an exact LRU would have kept it.
+    expect(flood(50)).toBeLessThan(Math.ceil(10_000 / 50));
+  });
+
   it('stays within its cap under a million distinct keys, evicting the least recently used', () => {
     const capped = new MemoryRateLimitStore(10_000, () => now);
     const heapBefore = retainedHeap();
