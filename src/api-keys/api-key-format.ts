@@ -1,5 +1,6 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import { randomToken } from '../common/random-token';
+import { sha256Hex } from '../common/sha256';
 
 /** Marks the string as one of our keys, so secret scanners and people can recognise a leaked one. */
 export const API_KEY_PREFIX = 'tak_';
@@ -64,7 +65,7 @@ export function mintApiKey(): MintedApiKey {
  * is as safe against a stolen table and keeps verification cheap.
  */
 export function hashSecret(secret: string): string {
-  return hash('sha256', secret, 'hex');
+  return sha256Hex(secret);
 }
 
 /**

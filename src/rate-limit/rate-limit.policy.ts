@@ -138,7 +138,7 @@ export function failedLoginLimits(
  * Storage key of one counter. Hashed, so usernames do not sit in the store
  * in clear and a long submitted username makes no long key. One-shot
  * `hash`: every write request computes two of these, and createHash's
- * objects lengthen each scavenge (see sha256Hex).
+ * objects lengthen each scavenge (see common/sha256.ts).
  */
 export function storageKey(
   scope: string,

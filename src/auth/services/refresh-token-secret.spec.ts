@@ -4,9 +4,9 @@ import {
   parseRefreshToken,
   rotationKey,
   sameHash,
-  sha256Hex,
   successorSecret,
 } from './refresh-token-secret';
+import { sha256Hex } from '../../common/sha256';
 
 const key = rotationKey('a-signing-secret-that-is-long-enough-123');
 

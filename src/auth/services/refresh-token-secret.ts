@@ -1,4 +1,5 @@
-import { createHmac, hash, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '../../common/sha256';
 
 /** `<session id>.<secret>`: 16 random bytes of id, 32 (256 bits) of secret, base64url. */
 const REFRESH_TOKEN_FORMAT = /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
@@ -15,14 +16,6 @@ export function parseRefreshToken(
 ): ParsedRefreshToken | undefined {
   const match = REFRESH_TOKEN_FORMAT.exec(token);
   return match ? { sessionId: match[1], secret: match[2] } : undefined;
-}
-
-/**
- * One-shot `hash`, not createHash: no Hash object, whose weak handle V8
- * would process at the next scavenge (a refresh hashes on every call).
- */
-export function sha256Hex(value: string): string {
-  return hash('sha256', value, 'hex');
 }
 
 /** Constant-time comparison of two hex hashes (false for a missing one). */

@@ -22,10 +22,10 @@ import {
   rotationKey,
   sameHash,
   SESSION_ID_FORMAT,
-  sha256Hex,
   successorSecret,
 } from './refresh-token-secret';
 import { randomToken } from '../../common/random-token';
+import { sha256Hex } from '../../common/sha256';
 
 /** How far back a retired refresh token is traced (a week of 15-minute refreshes is 672). */
 const MAX_TRACED_GENERATIONS = 10_000;

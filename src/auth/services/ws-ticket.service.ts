@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { hash } from 'node:crypto';
 import { RedisService } from '../../redis/redis.service';
 import { Principal } from '../principal';
 import { randomToken } from '../../common/random-token';
+import { sha256Hex } from '../../common/sha256';
 
 /** Seconds a ticket can be used in. */
 export const WS_TICKET_TTL_SECONDS = 30;
@@ -13,10 +13,6 @@ const TICKET_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 export interface IssuedTicket {
   ticket: string;
   expires_in: number;
-}
-
-function digest(ticket: string): string {
-  return hash('sha256', ticket, 'hex');
 }
 
 /**
@@ -38,7 +34,7 @@ export class WsTicketService {
 
   async issue(principal: Principal): Promise<IssuedTicket> {
     const ticket = randomToken(32);
-    const key = digest(ticket);
+    const key = sha256Hex(ticket);
     let shared = false;
     if (this.redis.available) {
       try {
@@ -60,7 +56,7 @@ export class WsTicketService {
   /** The principal a ticket was issued for, once; undefined for a used, expired or unknown ticket. */
   async redeem(ticket: string): Promise<Principal | undefined> {
     if (!TICKET_FORMAT.test(ticket)) return undefined;
-    const key = digest(ticket);
+    const key = sha256Hex(ticket);
     const held = this.local.get(key);
     if (held) {
       this.local.delete(key);
