@@ -14,7 +14,6 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { RequireTier } from '../auth/decorators/require-tier.decorator';
-import { SessionOnly } from '../auth/decorators/session-only.decorator';
 import { Tier } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
 import { ClientInfo } from '../common/client-info';
@@ -40,7 +39,6 @@ const userIdPipe = new ParseIntPipe({
   ErrorCode.ServiceUnavailable,
 )
 @RequireTier(Tier.Admin)
-@SessionOnly()
 @Controller('admin/users')
 export class AdminApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}

@@ -17,7 +17,6 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
-import { SessionOnly } from '../auth/decorators/session-only.decorator';
 import type { Principal } from '../auth/principal';
 import type { LoginRequest } from '../auth/services/login-attempt.service';
 import { ClientInfo } from '../common/client-info';
@@ -30,10 +29,9 @@ import { ApiKeysService, CreatedApiKey } from './api-keys.service';
 import { ApiKeyListDto, CreatedApiKeyDto } from './dto/api-key-responses.dto';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 
-/** A user's own API keys. Managed with a session only: a key cannot make or list keys. */
+/** A user's own API keys. Under /auth, so managed with a session only (credential-routes.ts): a key cannot make or list keys. */
 @ApiTags('api-keys')
 @ApiErrors(ErrorCode.ServiceUnavailable)
-@SessionOnly()
 @Controller('auth/api-keys')
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}

@@ -22,7 +22,6 @@ import { WithRateLimitLedger } from '../rate-limit/rate-limit-ledger';
 import { RateLimiter } from '../rate-limit/rate-limiter.service';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { Public } from './decorators/public.decorator';
-import { SessionOnly } from './decorators/session-only.decorator';
 import {
   LoginResponseDto,
   MeResponseDto,
@@ -66,7 +65,6 @@ export class AuthController {
     ErrorCode.ServiceUnavailable,
   )
   @Public()
-  @SessionOnly()
   @UseGuards(LocalAuthGuard)
   @Post('login')
   @HttpCode(200)
@@ -91,7 +89,6 @@ export class AuthController {
     ErrorCode.ServiceUnavailable,
   )
   @Public()
-  @SessionOnly()
   @Post('refresh')
   @HttpCode(200)
   refresh(
@@ -109,7 +106,6 @@ export class AuthController {
   })
   @ApiNoContentResponse({ description: 'Logged out.' })
   @ApiErrors(ErrorCode.ServiceUnavailable)
-  @SessionOnly()
   @Post('logout')
   @HttpCode(204)
   logout(

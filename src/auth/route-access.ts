@@ -1,17 +1,24 @@
 import type { ExecutionContext } from '@nestjs/common';
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import {
   IS_PUBLIC_KEY,
   REQUIRED_TIER_KEY,
   SESSION_ONLY_KEY,
 } from './auth.constants';
+import { credentialRouteNeedsSession } from './credential-routes';
 import type { Tier } from './tier';
 
 /** Who may call a route, as the global guards and TierGuard read it from its metadata. */
 export interface RouteAccess {
   /** @Public(): no authentication at all. */
   isPublic: boolean;
-  /** @SessionOnly(): a request with X-API-Key is refused (403 session_required), public or not. */
+  /**
+   * A request with X-API-Key is refused (403 session_required), public or
+   * not: the route is @SessionOnly(), or it is a credential route by its path
+   * (credential-routes.ts: every `/auth` route but two, every `/admin` write).
+   */
   sessionOnly: boolean;
   /** @RequireTier's tier; undefined when the route has none (any authenticated principal). */
   requiredTier: Tier | undefined;
@@ -45,8 +52,9 @@ export function routeAccess(handler: object, controller: object): RouteAccess {
       isPublic:
         reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets) ?? false,
       sessionOnly:
-        reflector.getAllAndOverride<boolean>(SESSION_ONLY_KEY, targets) ??
-        false,
+        (reflector.getAllAndOverride<boolean>(SESSION_ONLY_KEY, targets) ??
+          false) ||
+        isCredentialRoute(handler, controller),
       requiredTier: reflector.getAllAndOverride<Tier | undefined>(
         REQUIRED_TIER_KEY,
         targets,
@@ -55,6 +63,28 @@ export function routeAccess(handler: object, controller: object): RouteAccess {
     handlers.set(handler, access);
   }
   return access;
+}
+
+const asList = (path: unknown): string[] =>
+  Array.isArray(path) ? (path as string[]) : [(path as string) ?? ''];
+
+/**
+ * Whether any of the paths Nest mounts the handler on is a credential route.
+ * A handler without a request method (a WebSocket message handler) has none.
+ */
+function isCredentialRoute(handler: object, controller: object): boolean {
+  const method = Reflect.getMetadata(METHOD_METADATA, handler) as
+    RequestMethod | undefined;
+  if (method === undefined) return false;
+  const controllerPaths = asList(
+    Reflect.getMetadata(PATH_METADATA, controller),
+  );
+  const handlerPaths = asList(Reflect.getMetadata(PATH_METADATA, handler));
+  return controllerPaths.some((base) =>
+    handlerPaths.some((path) =>
+      credentialRouteNeedsSession(method, `${base}/${path}`),
+    ),
+  );
 }
 
 /** routeAccess of the handler a guard is asked about (REST route or WebSocket message). */
