@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { Session } from '../src/auth/entities/session.entity';
 import { DRIVERS, TestDatabase } from './support/databases';
 import { LoginBody, sleep, TestApp, waitFor } from './support/test-app';
 import { WsClient } from './support/ws-client';
@@ -260,6 +262,65 @@ describe.each(DRIVERS)('sessions on $name', (driver) => {
     ]);
   });
 
+  it('DELETE /auth/sessions also ends sessions beyond the 500 newest (the listing’s page)', async () => {
+    const user = await api.createUser('crowded', 2, 'crowded-password');
+    // The attacker's session and the victim's are real logins. The 500 in
+    // between only have to be newer live rows of the same user, which is
+    // all a login writes; inserted here because 500 argon2 logins would take
+    // most of a minute on this machine and prove nothing more.
+    const attacker = await loginAs(api, 'crowded', 'crowded-password');
+    const between = Date.now() + 1;
+    await sleep(5);
+    const sessions = api.app.get(DataSource).getRepository(Session);
+    for (let chunk = 0; chunk < 500; chunk += 50)
+      await sessions.insert(
+        Array.from({ length: 50 }, () => ({
+          id: randomBytes(16).toString('base64url'),
+          userId: user.id,
+          tokenHash: randomBytes(32).toString('hex'),
+          createdAt: between,
+          expiresAt: between + 3_600_000,
+          revokedAt: null,
+          sessionEpoch: 0,
+          lastUsedAt: between,
+          ip: '127.0.0.1',
+          userAgent: AGENT,
+          previousHash: null,
+          rotatedAt: null,
+          generation: 0,
+        })),
+      );
+    await sleep(5);
+    const victim = await loginAs(api, 'crowded', 'crowded-password');
+
+    expect((await del(api, '/auth/sessions', victim.access_token)).status).toBe(
+      204,
+    );
+
+    const me = await api.get('/auth/me', attacker.access_token);
+    expect(me.status).toBe(401);
+    expect(me.body).toEqual({
+      error: expect.any(String),
+      code: 'token_revoked',
+    });
+    const refreshed = await api.post('/auth/refresh', {
+      refresh_token: attacker.refresh_token,
+    });
+    expect(refreshed.status).toBe(401);
+    expect(refreshed.body.code).toBe('refresh_token_invalid');
+    // The caller's own session goes on: its token, a refresh, the new token.
+    expect((await api.get('/auth/me', victim.access_token)).status).toBe(200);
+    const own = await api.post('/auth/refresh', {
+      refresh_token: victim.refresh_token,
+    });
+    expect(own.status).toBe(200);
+    expect((await api.get('/auth/me', own.body.access_token)).status).toBe(200);
+    const listed = await api.get('/auth/sessions', victim.access_token);
+    expect(listed.body.items.map((s: any) => s.id)).toEqual([
+      sessionIdOf(victim),
+    ]);
+  });
+
   it('lets an admin list and end a user’s session, and no one else’s through that user', async () => {
     const target = await api.createUser('admin-target', 2);
     const bystander = await api.createUser('bystander', 2);
@@ -453,6 +514,92 @@ describe.each(DRIVERS)(
         });
       },
     );
+
+    /** Rotates `times` times from `token`; every token of the chain, oldest first. */
+    async function rotations(token: string, times: number): Promise<string[]> {
+      const chain = [token];
+      for (let i = 0; i < times; i++) {
+        const rotated = await api.post('/auth/refresh', {
+          refresh_token: chain[chain.length - 1],
+        });
+        expect(rotated.status).toBe(200);
+        chain.push(rotated.body.refresh_token);
+      }
+      return chain;
+    }
+
+    it('recognises a token retired 40 rotations ago as reuse, and ends the session', async () => {
+      const user = await api.createUser('stolen-long-ago', 2);
+      const chain = await rotations(user.refresh_token, 40);
+      const current = chain[chain.length - 1];
+      await sleep(5);
+      const reused = await api.post('/auth/refresh', {
+        refresh_token: chain[0],
+      });
+      expect(reused.status).toBe(401);
+      expect(reused.body.code).toBe('refresh_token_invalid');
+      const after = await api.post('/auth/refresh', { refresh_token: current });
+      expect(after.status).toBe(401);
+      expect(after.body.code).toBe('refresh_token_invalid');
+      expect((await api.get('/auth/me', user.access_token)).body.code).toBe(
+        'token_revoked',
+      );
+    });
+
+    it('refuses a wrong secret that carries a genuine proof, and ends nothing', async () => {
+      const user = await api.createUser('proof-borrower', 2);
+      const chain = await rotations(user.refresh_token, 3);
+      const [id, , proof] = chain[0].split('.');
+      const forged = `${id}.${randomBytes(32).toString('base64url')}.${proof}`;
+      await sleep(5);
+      const refused = await api.post('/auth/refresh', {
+        refresh_token: forged,
+      });
+      expect(refused.status).toBe(401);
+      expect(refused.body).toEqual({
+        error: expect.any(String),
+        code: 'refresh_token_invalid',
+      });
+      // Knowing a session id is not enough to end the session.
+      expect(
+        (
+          await api.post('/auth/refresh', {
+            refresh_token: chain[chain.length - 1],
+          })
+        ).status,
+      ).toBe(200);
+    });
+
+    it('takes tokens issued before generation proofs: the current one rotates, the parent is reuse, older ones are refused', async () => {
+      // A token of the old format is this one without its proof: the secret
+      // chain is unchanged.
+      const legacy = (token: string) => token.split('.').slice(0, 2).join('.');
+      const user = await api.createUser('pre-proof', 2);
+      const chain = await rotations(user.refresh_token, 3);
+      await sleep(5);
+      const older = await api.post('/auth/refresh', {
+        refresh_token: legacy(chain[0]),
+      });
+      expect(older.status).toBe(401);
+      expect(older.body.code).toBe('refresh_token_invalid');
+      const rotated = await api.post('/auth/refresh', {
+        refresh_token: legacy(chain[3]),
+      });
+      expect(rotated.status).toBe(200);
+      expect(rotated.body.refresh_token.split('.')).toHaveLength(3);
+      await sleep(5);
+      const parent = await api.post('/auth/refresh', {
+        refresh_token: legacy(chain[3]),
+      });
+      expect(parent.status).toBe(401);
+      expect(
+        (
+          await api.post('/auth/refresh', {
+            refresh_token: rotated.body.refresh_token,
+          })
+        ).status,
+      ).toBe(401);
+    });
   },
 );
 

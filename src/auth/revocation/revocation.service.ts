@@ -70,6 +70,27 @@ export class RevocationService {
   }
 
   /**
+   * Ends the sessions `change` marks revoked in the database (it returns
+   * their ids) and every access token they issued, in one transaction, then
+   * tells every instance: for a set of sessions only a statement can name
+   * (all of the user's but one), where revokeSessions needs the ids first.
+   */
+  async revokeSessionsWith(
+    userId: number,
+    change: (manager: EntityManager) => Promise<string[]>,
+  ): Promise<string[]> {
+    const revocations = await this.transactions.run(async (manager) => {
+      const made = (await change(manager)).map((id) =>
+        this.sessionRevocation(id, userId),
+      );
+      if (made.length > 0) await this.store.record(made, manager);
+      return made;
+    });
+    await this.announce(revocations);
+    return revocations.map((revocation) => revocation.sessionId);
+  }
+
+  /**
    * Makes every access token the user holds invalid by bumping token_version,
    * applying `changes` to the user row in the same transaction (a tier change
    * and the revocation it implies land together or not at all). Returns the
@@ -141,7 +162,10 @@ export class RevocationService {
     return Date.now() + this.config.accessTokenTtl * 1000;
   }
 
-  private sessionRevocation(sessionId: string, userId: number): Revocation {
+  private sessionRevocation(
+    sessionId: string,
+    userId: number,
+  ): Extract<Revocation, { kind: 'session' }> {
     return {
       kind: 'session',
       sessionId,

@@ -9,6 +9,12 @@ import { RevocationEventRow } from '../entities/revocation-event-row.entity';
 import { Revocation, subjectOf } from './revocation';
 
 const PAGE_SIZE = 10_000;
+/**
+ * Bound parameters per statement stay under 999, the smallest limit an
+ * SQLite build may have: ids take one each, feed rows six.
+ */
+const IDS_PER_STATEMENT = 500;
+const FEED_ROWS_PER_STATEMENT = 150;
 
 export interface FeedRow {
   id: number;
@@ -148,6 +154,7 @@ export class RevocationStore {
     revocations: readonly Revocation[],
   ): Promise<void> {
     const now = Date.now();
+    const sessionIds: string[] = [];
     for (const revocation of revocations) {
       if (revocation.kind === 'token') {
         await manager
@@ -163,33 +170,40 @@ export class RevocationStore {
           .orIgnore()
           .execute();
       } else if (revocation.kind === 'session') {
-        await manager
-          .createQueryBuilder()
-          .update(Session)
-          .set({ revokedAt: now })
-          .where('id = :id AND revoked_at IS NULL', {
-            id: revocation.sessionId,
-          })
-          .execute();
+        sessionIds.push(revocation.sessionId);
       }
     }
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(RevocationEventRow)
-      .values(
-        revocations.map((revocation) => ({
-          kind: revocation.kind,
-          subject: subjectOf(revocation),
-          userId: revocation.userId,
-          tokenVersion:
-            revocation.kind === 'user' ? revocation.tokenVersion : null,
-          expiresAt: revocation.expiresAtMs,
-          createdAt: now,
-        })),
-      )
-      .execute();
+    // A user's "log out everywhere else" can name thousands of sessions: a
+    // statement per chunk, not per session.
+    for (const ids of chunks(sessionIds, IDS_PER_STATEMENT))
+      await manager
+        .createQueryBuilder()
+        .update(Session)
+        .set({ revokedAt: now })
+        .where('id IN (:...ids) AND revoked_at IS NULL', { ids })
+        .execute();
+    for (const chunk of chunks(revocations, FEED_ROWS_PER_STATEMENT))
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(RevocationEventRow)
+        .values(
+          chunk.map((revocation) => ({
+            kind: revocation.kind,
+            subject: subjectOf(revocation),
+            userId: revocation.userId,
+            tokenVersion:
+              revocation.kind === 'user' ? revocation.tokenVersion : null,
+            expiresAt: revocation.expiresAtMs,
+            createdAt: now,
+          })),
+        )
+        .execute();
   }
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
 interface RawEvent {

@@ -17,8 +17,10 @@ import {
 } from './presented-session';
 import { SessionActivity } from './session-activity';
 import {
-  isAncestor,
+  ancestryKey,
+  generationProof,
   parseRefreshToken,
+  provenGeneration,
   rotationKey,
   sameHash,
   SESSION_ID_FORMAT,
@@ -27,8 +29,6 @@ import {
 import { randomToken } from '../../common/random-token';
 import { sha256Hex } from '../../common/sha256';
 
-/** How far back a retired refresh token is traced (a week of 15-minute refreshes is 672). */
-const MAX_TRACED_GENERATIONS = 10_000;
 /** A listing is for people; a bot that logs in in a loop does not get an endless page. */
 const MAX_LISTED_SESSIONS = 500;
 
@@ -62,11 +62,14 @@ const ROTATE =
  * Login sessions, one per refresh token (`<session id>.<secret>`). The
  * session id finds the row by primary key; the secret is compared, as a
  * SHA-256, in constant time. Only hashes are stored. With rotation on, each
- * refresh replaces the secret by its successor (see refresh-token-secret).
+ * refresh replaces the secret by its successor (see refresh-token-secret),
+ * and the token carries its generation under a MAC, so a retired one is
+ * recognised without walking the chain.
  */
 @Injectable()
 export class SessionService {
   private readonly key: Buffer;
+  private readonly proofKey: Buffer;
 
   constructor(
     @InjectRepository(Session)
@@ -78,6 +81,7 @@ export class SessionService {
     private readonly config: AppConfig,
   ) {
     this.key = rotationKey(config.jwtSecret);
+    this.proofKey = ancestryKey(config.jwtSecret);
   }
 
   /** `sessionEpoch`: the user's epoch as read when the credentials were checked. */
@@ -104,7 +108,7 @@ export class SessionService {
       rotatedAt: null,
       generation: 0,
     });
-    return { sessionId, refreshToken: `${sessionId}.${secret}` };
+    return { sessionId, refreshToken: this.token(sessionId, 0, secret) };
   }
 
   /**
@@ -137,7 +141,11 @@ export class SessionService {
         return {
           kind: 'used',
           session,
-          refreshToken: `${session.id}.${successor}`,
+          refreshToken: this.token(
+            session.id,
+            session.generation + 1,
+            successor,
+          ),
         };
       // A parallel refresh with the same token rotated it first: answer
       // as its retry.
@@ -154,18 +162,23 @@ export class SessionService {
         return {
           kind: 'used',
           session,
-          refreshToken: `${session.id}.${successor}`,
+          refreshToken: this.token(session.id, session.generation, successor),
         };
       return { kind: 'reused', session };
     }
-    if (
-      isAncestor(
-        this.key,
-        parsed.secret,
-        session.tokenHash,
-        Math.min(session.generation, MAX_TRACED_GENERATIONS),
-      )
-    )
+    // An older ancestor proves itself with one HMAC, whatever its age. A
+    // token without a proof (issued before proofs existed, or with rotation
+    // off) that is neither current nor parent is only refused.
+    const generation =
+      parsed.proof === undefined
+        ? undefined
+        : provenGeneration(
+            this.proofKey,
+            session.id,
+            parsed.secret,
+            parsed.proof,
+          );
+    if (generation !== undefined && generation < session.generation)
       return { kind: 'reused', session };
     throw refreshTokenInvalid();
   }
@@ -199,13 +212,44 @@ export class SessionService {
     return this.revocation.revokeSession(sessionId, userId);
   }
 
-  /** Ends every live session of the user except `keepId`; returns how many. */
+  /**
+   * Ends every session of the user except `keepId`, however many there are,
+   * and their access tokens on every instance; returns how many. One
+   * unbounded UPDATE picks them, not the listing (a page of 500), which left
+   * a session 500 logins old alive. No epoch bump: that would refuse the
+   * kept session's refresh and end the user's API keys, and a login still
+   * in flight holds the password anyway, which this does not change.
+   */
   async revokeAllExcept(userId: number, keepId: string): Promise<number> {
-    const ids = (await this.listLive(userId))
-      .map((session) => session.id)
-      .filter((id) => id !== keepId);
-    await this.revocation.revokeSessions(ids, userId);
-    return ids.length;
+    const ended = await this.revocation.revokeSessionsWith(
+      userId,
+      async (manager) => {
+        const now = Date.now();
+        await manager
+          .createQueryBuilder()
+          .update(Session)
+          .set({ revokedAt: now })
+          .where('user_id = :userId AND id <> :keepId AND revoked_at IS NULL', {
+            userId,
+            keepId,
+          })
+          .execute();
+        // Read back in the same transaction: the rows it stamped (ids only,
+        // so thousands cost little), whose access tokens must die too. A
+        // session another revocation stamped in the same millisecond is
+        // named twice, which changes nothing.
+        const rows = await manager
+          .createQueryBuilder(Session, 's')
+          .select('s.id', 'id')
+          .where(
+            's.user_id = :userId AND s.revoked_at = :now AND s.id <> :keepId',
+            { userId, now, keepId },
+          )
+          .getRawMany<{ id: string }>();
+        return rows.map((row) => String(row.id));
+      },
+    );
+    return ended.length;
   }
 
   /**
@@ -222,6 +266,13 @@ export class SessionService {
         { revokedAt: Date.now() },
       );
     });
+  }
+
+  /** A token as the client gets it: with its generation proof when rotation is on. */
+  private token(sessionId: string, generation: number, secret: string): string {
+    if (!this.config.refreshRotation) return `${sessionId}.${secret}`;
+    const proof = generationProof(this.proofKey, sessionId, generation, secret);
+    return `${sessionId}.${secret}.${proof}`;
   }
 
   private async presented(
