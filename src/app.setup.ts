@@ -86,7 +86,7 @@ export function configureApp(
  * keeps TRUST_PROXY=n meaning what it says: the last n X-Forwarded-For hops
  * are believed for the client address.
  */
-function fastifyTrustProxy(
+export function fastifyTrustProxy(
   trustProxy: AppConfig['trustProxy'],
 ): false | string[] | ((address: string, hop: number) => boolean) {
   if (typeof trustProxy !== 'number') return trustProxy;

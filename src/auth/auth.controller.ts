@@ -117,15 +117,19 @@ export class AuthController {
 
   /**
    * A single-use ticket for `/ws?ticket=<ticket>`, valid 30 s: the socket
-   * opens as this access token (same session, expiry and revocation), and
-   * the token itself never travels in a URL.
+   * opens as this access token (same session, expiry and revocation), from
+   * this request's client address only, and the token itself never travels
+   * in a URL.
    */
   @ApiOperation({ summary: 'A single-use ticket for the WebSocket endpoint' })
   @ApiOkResponse({ type: WsTicketResponseDto })
   @Post('ws-ticket')
   @HttpCode(200)
-  wsTicket(@CurrentUser() principal: Principal): Promise<IssuedTicket> {
-    return this.tickets.issue(principal);
+  wsTicket(
+    @CurrentUser() principal: Principal,
+    @Client() client: ClientInfo,
+  ): Promise<IssuedTicket> {
+    return this.tickets.issue(principal, client.ip);
   }
 
   @ApiOperation({ summary: 'Who the caller is' })

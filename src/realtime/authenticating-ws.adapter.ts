@@ -7,11 +7,13 @@ import type { RawData, WebSocket } from 'ws';
 import { internalErrorBody, toErrorBody } from '../common/error-body';
 import { ErrorCode } from '../common/error-codes';
 import { redactUrl } from '../common/logger';
+import { AppConfig } from '../config/app-config';
 import type { AdmittedRequest } from './admitted-request';
 import { ClientSocket, sendError, sendEvent } from './client-socket';
 import { WS_MAX_PAYLOAD_BYTES } from './realtime.constants';
 import { SocketAdmission } from './socket-admission.service';
 import { SocketSupervisor } from './socket-supervisor.service';
+import { upgradeClientAddress } from './upgrade-client-address';
 
 type VerifyClientCallback = (
   verified: boolean,
@@ -52,6 +54,9 @@ export class AuthenticatingWsAdapter extends WsAdapter {
     } = {},
   ): any {
     const admission = this.appContext.get(SocketAdmission, { strict: false });
+    const clientAddress = upgradeClientAddress(
+      this.appContext.get(AppConfig, { strict: false }).trustProxy,
+    );
     const verifyClient = async (
       info: { req: IncomingMessage; origin?: string },
       done: VerifyClientCallback,
@@ -59,7 +64,11 @@ export class AuthenticatingWsAdapter extends WsAdapter {
       const request = info.req as AdmittedRequest;
       let verdict;
       try {
-        verdict = await admission.admit(request.url, request.headers.origin);
+        verdict = await admission.admit(
+          request.url,
+          request.headers.origin,
+          clientAddress(request),
+        );
       } catch (error) {
         // Never let an unexpected error reach ws's upgrade handler, which would write its message to the client.
         this.log.error(

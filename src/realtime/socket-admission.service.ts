@@ -31,7 +31,7 @@ const RETRY_AFTER_SECONDS = '5';
  * Decides, during the HTTP upgrade, whether a WebSocket may open: a browser's
  * Origin must be allowed (WS_ALLOWED_ORIGINS); the access token of the
  * `token` query parameter, or the principal a single-use `ticket` was issued
- * for, must be valid and unrevoked, as decided by the same
+ * for (to this client address), must be valid and unrevoked, as decided by the same
  * AccessTokenAuthenticator the REST guard uses; and the socket must fit the
  * per-user (over every instance, with Redis) and per-instance bounds.
  */
@@ -45,13 +45,15 @@ export class SocketAdmission {
     private readonly config: AppConfig,
   ) {}
 
+  /** `clientAddress`: the upgrade's, as `upgradeClientAddress` resolves it (tickets are bound to one). */
   async admit(
     url: string | undefined,
     origin: string | undefined,
+    clientAddress: string | undefined,
   ): Promise<HandshakeVerdict> {
     try {
       this.checkOrigin(origin);
-      const principal = await this.principalOf(parameters(url));
+      const principal = await this.principalOf(parameters(url), clientAddress);
       switch (this.registry.admission(principal.id)) {
         case 'user_limit':
           throw this.userLimit();
@@ -95,10 +97,15 @@ export class SocketAdmission {
     );
   }
 
-  private async principalOf(query: URLSearchParams): Promise<Principal> {
+  private async principalOf(
+    query: URLSearchParams,
+    clientAddress: string | undefined,
+  ): Promise<Principal> {
     const ticket = query.get('ticket');
     if (ticket) {
-      const principal = await this.tickets.redeem(ticket);
+      const principal = await this.tickets.redeem(ticket, clientAddress);
+      // From another address, the same answer as an unknown ticket: the
+      // refusal tells a thief nothing about the ticket they hold.
       if (!principal) {
         throw new ApiException(
           ErrorCode.Unauthorized,

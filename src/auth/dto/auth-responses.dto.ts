@@ -66,7 +66,8 @@ export class MeResponseDto {
 @ApiSchema({ name: 'WsTicket' })
 export class WsTicketResponseDto implements IssuedTicket {
   @ApiProperty({
-    description: 'Opens one socket at `/ws?ticket=<ticket>`, once.',
+    description:
+      'Opens one socket at `/ws?ticket=<ticket>`, once, from the client address that asked for it.',
   })
   ticket!: string;
 
