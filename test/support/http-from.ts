@@ -14,7 +14,12 @@ export interface FromResponse {
 export function requestFrom(
   localAddress: string,
   url: string,
-  options: { method?: string; body?: unknown; token?: string } = {},
+  options: {
+    method?: string;
+    body?: unknown;
+    token?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<FromResponse> {
   const payload =
     options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -26,6 +31,7 @@ export function requestFrom(
         localAddress,
         agent: false,
         headers: {
+          ...options.headers,
           ...(payload === undefined
             ? {}
             : {
