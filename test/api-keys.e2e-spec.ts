@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { DataSource } from 'typeorm';
 import { DRIVERS, TestDatabase } from './support/databases';
 import { OrdersModule } from './fixtures/orders.module';
+import { FromResponse, parseRateLimit, requestFrom } from './support/http-from';
 import { RedisServer } from './support/redis-server';
 import { ServerProcess } from './support/server-process';
 import { ADMIN, ApiResponse, TestApp, waitFor } from './support/test-app';
@@ -213,6 +216,78 @@ describe.each(DRIVERS)('API keys on $name', (driver) => {
           })
         ).status,
       ).toBe(201);
+    });
+  });
+
+  describe('allowlists', () => {
+    it('refuses entries that pin nothing with 400, whatever the address written before the prefix', async () => {
+      const user = await api.createUser('ak-wide', 3);
+      for (const entry of [
+        '0.0.0.0/0',
+        '::/0',
+        // Stored as written, this one let the key in from 127.0.0.1.
+        '10.9.9.9/0',
+        '10.0.0.0/7',
+        '2001:db8::/31',
+        // IPv4-mapped: an IPv4 /0 in IPv6 clothing.
+        '::ffff:0.0.0.0/96',
+      ]) {
+        const response = await create(user.access_token, {
+          name: 'bot',
+          permission_tier: 3,
+          ip_allowlist: ['127.0.0.1', entry],
+          password: 'password-of-ak-wide',
+        });
+        expect([entry, response.status, response.body]).toEqual([
+          entry,
+          400,
+          {
+            error: expect.stringMatching(
+              /^ip_allowlist\[1\] is too wide: IPv[46] entries need a prefix of at least \/(8|32)$/,
+            ),
+            code: 'validation_error',
+          },
+        ]);
+      }
+      expect((await api.get('/auth/api-keys', user.access_token)).body).toEqual(
+        { items: [] },
+      );
+    });
+
+    it('stores and shows the network, not the address as typed, and IPv4-mapped entries as IPv4', async () => {
+      const { user, key } = await userWithKey('ak-masked', 3, {
+        ip_allowlist: [
+          '10.9.9.9/8',
+          '2001:DB8:1234:0:0::1/32',
+          '::ffff:127.0.0.1',
+          '::ffff:198.51.100.77/120',
+          // The same network twice, once by another of its addresses.
+          '10.1.1.1/8',
+        ],
+      });
+      const shown = [
+        '10.0.0.0/8',
+        '2001:db8::/32',
+        '127.0.0.1',
+        '198.51.100.0/24',
+      ];
+      expect(key.ip_allowlist).toEqual(shown);
+      expect(
+        (await api.get('/auth/api-keys', user.access_token)).body.items[0]
+          .ip_allowlist,
+      ).toEqual(shown);
+      // The mapped entry, stored as 127.0.0.1, admits that client and no other.
+      expect(
+        (await call(api.url, 'GET', '/auth/me', { key: key.key })).status,
+      ).toBe(200);
+      expect(
+        (
+          await call(api.url, 'GET', '/auth/me', {
+            key: key.key,
+            localAddress: '127.0.0.24',
+          })
+        ).body.code,
+      ).toBe('ip_not_allowed');
     });
   });
 
@@ -478,6 +553,108 @@ describe.each(DRIVERS)('API keys on $name', (driver) => {
   });
 });
 
+/** A well-formed key that no server minted. */
+function randomKey(): string {
+  return `tak_${randomBytes(16).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
+}
+
+describe.each(DRIVERS)('unknown API keys on $name', (driver) => {
+  let db: TestDatabase;
+  let api: TestApp;
+  let dataSource: DataSource;
+  /** Statements that read api_keys, as TypeORM sends them to the driver. */
+  let keyReads = 0;
+  let restoreLogger: () => void;
+
+  beforeAll(async () => {
+    db = await driver.create();
+    api = await TestApp.start(db, { RATE_LIMIT_API_KEY_FAILURES_MAX: '5' });
+    dataSource = api.app.get(DataSource);
+    // Counted where every statement of both drivers passes (their query
+    // runners call logQuery whether logging is on or not); calls through.
+    const logger = dataSource.logger;
+    const logQuery = logger.logQuery.bind(logger);
+    logger.logQuery = (query, parameters, runner) => {
+      if (/^SELECT\b/i.test(query) && /\bapi_keys\b/.test(query)) keyReads++;
+      return logQuery(query, parameters, runner);
+    };
+    restoreLogger = () => (logger.logQuery = logQuery);
+  });
+
+  afterAll(async () => {
+    restoreLogger?.();
+    await api.close();
+    await db.drop();
+  });
+
+  it('reads the database once for an unknown id presented again and again', async () => {
+    const key = randomKey();
+    const before = keyReads;
+    for (let i = 0; i < 4; i++)
+      expect(
+        await call(api.url, 'GET', '/auth/me', {
+          key,
+          localAddress: '127.0.0.61',
+        }),
+      ).toEqual({
+        status: 401,
+        body: { error: expect.any(String), code: 'api_key_invalid' },
+      });
+    expect(keyReads - before).toBe(1);
+  });
+
+  it('answers random keys from one address with 429 and Retry-After past the budget, reading no more; a valid key from another address is unaffected', async () => {
+    const { key } = await (async () => {
+      const user = await api.createUser('ak-storm', 2);
+      const created = await api.post<CreatedKey>(
+        '/auth/api-keys',
+        { name: 'bot', permission_tier: 2, password: 'password-of-ak-storm' },
+        user.access_token,
+      );
+      expect(created.status).toBe(201);
+      return { key: created.body.key };
+    })();
+    const before = keyReads;
+    const statuses: number[] = [];
+    let last: FromResponse | undefined;
+    for (let i = 0; i < 12; i++) {
+      last = await requestFrom('127.0.0.62', api.url + '/auth/me', {
+        method: 'GET',
+        headers: { 'x-api-key': randomKey() },
+      });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([...Array(5).fill(401), ...Array(7).fill(429)]);
+    expect(last!.body).toEqual({
+      error: expect.any(String),
+      code: 'rate_limited',
+    });
+    const retryAfter = Number(last!.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(last!.headers['ratelimit-policy']).toBe('"api-key-ip";q=5;w=60');
+    expect(parseRateLimit(last!.headers.ratelimit)).toEqual({
+      name: 'api-key-ip',
+      r: 0,
+      t: retryAfter,
+    });
+    // Twelve random ids, five reads: the refused ones never reached the database.
+    expect(keyReads - before).toBe(5);
+
+    // Another address: a valid key works, and its own budget is untouched.
+    const valid = await requestFrom('127.0.0.63', api.url + '/auth/me', {
+      method: 'GET',
+      headers: { 'x-api-key': key },
+    });
+    expect(valid.status).toBe(200);
+    const unknown = await requestFrom('127.0.0.63', api.url + '/auth/me', {
+      method: 'GET',
+      headers: { 'x-api-key': randomKey() },
+    });
+    expect(unknown.body.code).toBe('api_key_invalid');
+  });
+});
+
 describe.each(DRIVERS)(
   'an API key and the per-user budget on $name',
   (driver) => {
@@ -534,6 +711,7 @@ describe.each(DRIVERS)('API keys across instances on $name', (driver) => {
       BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
       // A database poll once a minute: what crosses within seconds went through Redis.
       REVOCATION_SYNC_MS: '60000',
+      RATE_LIMIT_API_KEY_FAILURES_MAX: '4',
     };
     a = await ServerProcess.start(env);
     b = await ServerProcess.start(env);
@@ -605,5 +783,17 @@ describe.each(DRIVERS)('API keys across instances on $name', (driver) => {
       (await call(b.url, 'GET', '/auth/me', { key: key.body.key })).body.code,
     ).toBe('api_key_invalid');
     expect(await socket.closedWithin(5_000)).toMatchObject({ code: 4002 });
+  });
+
+  it('shares the failed-key budget of an address across instances through Redis', async () => {
+    const from = (server: ServerProcess) =>
+      call(server.url, 'GET', '/auth/me', {
+        key: randomKey(),
+        localAddress: '127.0.0.71',
+      });
+    const statuses: number[] = [];
+    for (const server of [a, b, a, b, a, b])
+      statuses.push((await from(server)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
   });
 });

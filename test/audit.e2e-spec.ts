@@ -195,6 +195,52 @@ describe.each(DRIVERS)('audit trail on $name', (driver) => {
     });
   });
 
+  it('records an API key used from outside its allowlist: key, owner and address, never the key', async () => {
+    const owner = await api.createUser('audit-key-owner', 3);
+    const created = await api.post(
+      '/auth/api-keys',
+      {
+        name: 'bot',
+        permission_tier: 3,
+        ip_allowlist: ['127.0.0.1'],
+        password: 'password-of-audit-key-owner',
+      },
+      owner.access_token,
+    );
+    expect(created.status).toBe(201);
+    const { id: keyId, key } = created.body as { id: string; key: string };
+    const outside = await requestFrom('127.0.0.53', api.url + '/auth/me', {
+      method: 'GET',
+      headers: { 'x-api-key': key },
+    });
+    expect(outside.status).toBe(403);
+    expect(outside.body.code).toBe('ip_not_allowed');
+
+    let items: AuditItem[] = [];
+    await waitFor(async () => {
+      items = (
+        await api.get(
+          `/admin/audit?type=api_key_ip_not_allowed&user_id=${owner.id}`,
+          admin,
+        )
+      ).body.items;
+      return items.length > 0;
+    }, 5000);
+    expect(items).toEqual([
+      expect.objectContaining({
+        type: 'api_key_ip_not_allowed',
+        user_id: owner.id,
+        // Nobody was authenticated: whoever holds the key is not the owner's session.
+        actor_id: null,
+        ip: '127.0.0.53',
+        detail: { key_id: keyId },
+      }),
+    ]);
+    const text = JSON.stringify(items);
+    expect(text).not.toContain(key.split('.')[1]);
+    expect(text).not.toContain(key);
+  });
+
   it('pages newest first with next_before, and filters by type', async () => {
     for (const name of ['page-a', 'page-b', 'page-c'])
       await api.createUser(name, 1);

@@ -167,7 +167,9 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
         access.session === true,
       );
       expect(spec.responses['500']).toBeDefined();
-      if (WRITES.has(method)) {
+      // Writes have budgets; any route that takes an API key has the
+      // address's budget of failed keys.
+      if (WRITES.has(method) || (access.tier !== 'public' && !access.session)) {
         expect(errorCodes(spec, 429)).toEqual(['rate_limited']);
         expect(spec.responses['429'].headers['Retry-After'].required).toBe(
           true,
@@ -762,6 +764,20 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
           'rate_limited',
         ]);
       }
+
+      // Reads too, with the RateLimit fields, once an address has sent too
+      // many failed API keys (RATE_LIMIT_API_KEY_FAILURES_MAX, 30).
+      const statuses: number[] = [];
+      for (let i = 0; i < 31; i++)
+        statuses.push(
+          (
+            await call('GET', '/auth/me', {
+              app: limited,
+              headers: { 'x-api-key': 'tak_not-a-key' },
+            })
+          ).status,
+        );
+      expect(statuses).toEqual([...Array<number>(30).fill(401), 429]);
 
       // The database goes away under the instance: reads that need it get 503.
       if (proxy) proxy.cut();

@@ -4,8 +4,22 @@ import { RevocationService } from '../auth/revocation/revocation.service';
 import { Tier } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
+import { AppConfig } from '../config/app-config';
+import {
+  API_KEY_FAILURE_BUDGET,
+  API_KEY_FAILURE_SCOPE,
+} from '../rate-limit/rate-limit.constants';
+import { addressTracker } from '../rate-limit/rate-limit.policy';
+import {
+  BudgetSpec,
+  rateLimited,
+  RateLimiter,
+} from '../rate-limit/rate-limiter.service';
+import { rateLimitHeaders } from '../rate-limit/rate-limit-headers';
+import type { Charge, WindowState } from '../rate-limit/store/rate-limit-store';
 import { parseApiKey, sameSecret, secretMatches } from './api-key-format';
-import { ApiKeyMemo } from './api-key-memo';
+import { ApiKeyEvents } from './api-key-events';
+import { ApiKeyMemo, UnknownKeyIds } from './api-key-memo';
 import { ApiKeyUsageRecorder } from './api-key-usage.recorder';
 import { ApiKeyStore, KeyWithOwner } from './api-key.store';
 import { IpAllowlist } from './ip-allowlist';
@@ -30,23 +44,40 @@ function invalidKey(): ApiException {
  * key is answered from memory (ApiKeyMemo plus the in-memory revocation
  * state), synchronously; only a key not seen for MEMO_MAX_AGE_MS, or whose
  * owner's tokens were revoked since (tier change, disable), is read from the
- * database again.
+ * database again. An id that found no row is remembered too (UnknownKeyIds).
+ *
+ * Every refusal (401 api_key_invalid, 403 ip_not_allowed) is charged to the
+ * client address's failure budget (RATE_LIMIT_API_KEY_FAILURES_MAX per
+ * RATE_LIMIT_WINDOW_SECONDS, in Redis when it is configured, so shared by
+ * every instance); past it the address gets 429 rate_limited, and what it
+ * sends reaches the database no more. Seen before it existed (issue 21):
+ * 1,000 `GET /auth/me` with random well-formed keys from one address were
+ * all 401, none 429, and raised MariaDB's Com_select by 1,018.
  */
 @Injectable()
 export class ApiKeyAuthenticator implements OnModuleInit, OnModuleDestroy {
   private readonly memo = new ApiKeyMemo();
+  private readonly unknown = new UnknownKeyIds();
   /** One database read per key at a time, however many requests wait on it. */
   private readonly loading = new Map<
     string,
     Promise<VerifiedKey | undefined>
   >();
+  private readonly failureLimit: number;
+  private readonly failureWindowSeconds: number;
   private unsubscribe?: () => void;
 
   constructor(
     private readonly store: ApiKeyStore,
     private readonly revocation: RevocationService,
     private readonly usage: ApiKeyUsageRecorder,
-  ) {}
+    private readonly events: ApiKeyEvents,
+    private readonly limiter: RateLimiter,
+    config: AppConfig,
+  ) {
+    this.failureLimit = config.rateLimitApiKeyFailuresMax;
+    this.failureWindowSeconds = config.rateLimitWindowSeconds;
+  }
 
   onModuleInit(): void {
     // A revoked key is refused from memory from now on, on every instance
@@ -65,51 +96,151 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnModuleDestroy {
     this.unsubscribe?.();
   }
 
-  /** The principal, synchronously when the key is memoised; 401/403 ApiException otherwise. */
+  /**
+   * The principal, synchronously when the key is memoised and checks out; a
+   * promise otherwise, rejected with 401/403 ApiException, or 429 once the
+   * address has used up its failure budget.
+   */
   authenticate(
     header: string,
     ip: string | undefined,
   ): Principal | Promise<Principal> {
     const parsed = parseApiKey(header);
-    if (!parsed) throw invalidKey();
+    if (!parsed) return this.refused(invalidKey(), ip);
     const now = Date.now();
     const known = this.memo.get(parsed.id, now);
-    if (known && !known.valid) throw invalidKey();
-    if (known && !this.revocation.isRevoked(known.principal))
-      return this.admit(known, parsed.secret, ip, now);
+    if (known && !known.valid) return this.refused(invalidKey(), ip);
+    if (known && !this.revocation.isRevoked(known.principal)) {
+      const refusal = this.refusalOf(known, parsed.secret, ip, now);
+      if (refusal !== undefined) return this.refused(refusal, ip, known);
+      this.usage.note(known, ip, now);
+      return known.principal;
+    }
     // Unknown here, or its owner's tokens were revoked since it was read
     // (a tier change or a disable): read it again.
     if (known) this.memo.delete(parsed.id);
-    return this.load(parsed.id).then((key) => {
-      if (!key?.valid || this.revocation.isRevoked(key.principal))
-        throw invalidKey();
-      return this.admit(key, parsed.secret, ip, Date.now());
-    });
+    else if (this.unknown.has(parsed.id, now))
+      return this.refused(invalidKey(), ip);
+    return this.viaDatabase(parsed.id, parsed.secret, ip);
   }
 
-  private admit(
+  private async viaDatabase(
+    id: string,
+    secret: string,
+    ip: string | undefined,
+  ): Promise<Principal> {
+    let loading = this.loading.get(id);
+    let slot: Charge | undefined;
+    if (loading === undefined) {
+      // Reserved before the read, so an address past its budget reads
+      // nothing more; a key that checks out gives the slot back. Requests
+      // joining a read already under way cost no read and are charged only
+      // if they fail (a bot's workers starting together are not refused).
+      const budget = this.failureBudget(ip);
+      slot = await this.limiter.charge(budget);
+      if (slot.blocked) throw tooManyFailures(budget, slot);
+      loading = this.load(id);
+    }
+    let key: VerifiedKey | undefined;
+    try {
+      key = await loading;
+    } catch (error) {
+      // The database failed, not the client.
+      await slot?.refund();
+      throw error;
+    }
+    const now = Date.now();
+    if (key?.valid && !this.revocation.isRevoked(key.principal)) {
+      const refusal = this.refusalOf(key, secret, ip, now);
+      if (refusal === undefined) {
+        await slot?.refund();
+        this.usage.note(key, ip, now);
+        return key.principal;
+      }
+      return this.failedAfterRead(refusal, ip, slot, key);
+    }
+    return this.failedAfterRead(invalidKey(), ip, slot);
+  }
+
+  /** A refusal after a read: the slot reserved for it is its charge; without one, it is charged now. */
+  private failedAfterRead(
+    refusal: ApiException,
+    ip: string | undefined,
+    slot: Charge | undefined,
+    key?: ValidKey,
+  ): Promise<never> {
+    if (slot === undefined) return this.refused(refusal, ip, key);
+    this.noteRefusal(refusal, ip, key);
+    return Promise.reject(refusal);
+  }
+
+  /** Why a verified key may not be used by this request; undefined if it may. */
+  private refusalOf(
     key: ValidKey,
     secret: string,
     ip: string | undefined,
     nowMs: number,
-  ): Principal {
+  ): ApiException | undefined {
     if (
       key.provenSecret === undefined ||
       !sameSecret(secret, key.provenSecret)
     ) {
-      if (!secretMatches(secret, key.secretHash)) throw invalidKey();
+      if (!secretMatches(secret, key.secretHash)) return invalidKey();
       key.provenSecret = secret;
     }
     if (key.expiresAtMs !== null && key.expiresAtMs <= nowMs)
-      throw invalidKey();
+      return invalidKey();
     if (!key.allowlist.allows(ip)) {
-      throw new ApiException(
+      return new ApiException(
         ErrorCode.IpNotAllowed,
         'This API key may not be used from this address',
       );
     }
-    this.usage.note(key, ip, nowMs);
-    return key.principal;
+    return undefined;
+  }
+
+  /**
+   * Charges a refusal to the address: 429 once its budget is used up, the
+   * refusal itself until then. Past the budget refusals are not audited one
+   * by one, so the audit trail grows by at most the budget per address and
+   * window.
+   */
+  private async refused(
+    refusal: ApiException,
+    ip: string | undefined,
+    key?: ValidKey,
+  ): Promise<never> {
+    const budget = this.failureBudget(ip);
+    const charge = await this.limiter.charge(budget);
+    if (charge.blocked) throw tooManyFailures(budget, charge);
+    this.noteRefusal(refusal, ip, key);
+    throw refusal;
+  }
+
+  /** The right key from the wrong address is worth an audit event: the key may have leaked. */
+  private noteRefusal(
+    refusal: ApiException,
+    ip: string | undefined,
+    key: ValidKey | undefined,
+  ): void {
+    if (key === undefined || refusal.code !== ErrorCode.IpNotAllowed) return;
+    this.events.record({
+      type: 'api_key_ip_not_allowed',
+      keyId: key.id,
+      userId: key.userId,
+      ip: ip ?? null,
+      at: Date.now(),
+    });
+  }
+
+  private failureBudget(ip: string | undefined): BudgetSpec {
+    return {
+      name: API_KEY_FAILURE_BUDGET,
+      scope: API_KEY_FAILURE_SCOPE,
+      tracker: addressTracker(ip),
+      limit: this.failureLimit,
+      windowSeconds: this.failureWindowSeconds,
+    };
   }
 
   private load(id: string): Promise<VerifiedKey | undefined> {
@@ -123,13 +254,37 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnModuleDestroy {
 
   private async read(id: string): Promise<VerifiedKey | undefined> {
     const found = await this.store.findWithOwner(id);
-    // Unknown ids are not memoised: they cannot be bounded, and a key
-    // created a moment later must work at once.
-    if (!found) return undefined;
+    if (!found) {
+      // Safe to remember, and never to invalidate: see UnknownKeyIds.
+      this.unknown.add(id, Date.now());
+      return undefined;
+    }
     const verified = judge(found, Date.now());
     this.memo.set(verified);
     return verified;
   }
+}
+
+/**
+ * 429 with Retry-After and the RateLimit fields of the failure budget (the
+ * request stops here, before the write guard, which would add its own).
+ */
+function tooManyFailures(budget: BudgetSpec, state: WindowState): ApiException {
+  const { message, headers } = rateLimited(
+    state.resetMs,
+    'this client address after failed API keys',
+  );
+  return new ApiException(ErrorCode.RateLimited, message, {
+    ...headers,
+    ...rateLimitHeaders([
+      {
+        name: budget.name,
+        limit: budget.limit,
+        windowSeconds: budget.windowSeconds,
+        state,
+      },
+    ]),
+  });
 }
 
 /** The verdict on a key row and its owner, as of `nowMs`. */
@@ -137,7 +292,9 @@ export function judge(
   { key, owner }: KeyWithOwner,
   nowMs: number,
 ): VerifiedKey {
-  const allowlist = parseStoredAllowlist(key.ipAllowlist);
+  const stored = parseStoredAllowlist(key.ipAllowlist);
+  const allowlist =
+    stored === undefined ? undefined : IpAllowlist.fromStored(stored);
   if (
     key.revokedAt !== null ||
     owner.disabled ||
@@ -152,7 +309,7 @@ export function judge(
     id: key.id,
     userId: key.userId,
     secretHash: Buffer.from(key.secretHash, 'hex'),
-    allowlist: new IpAllowlist(allowlist),
+    allowlist,
     expiresAtMs: key.expiresAt,
     principal: {
       id: key.userId,

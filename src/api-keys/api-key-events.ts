@@ -25,6 +25,15 @@ export type ApiKeyEvent =
       userId: number;
       ip: string;
       at: number;
+    }
+  | {
+      /** The right key from outside its allowlist: refused with 403 ip_not_allowed. */
+      type: 'api_key_ip_not_allowed';
+      keyId: string;
+      userId: number;
+      /** null when the request had no address at all. */
+      ip: string | null;
+      at: number;
     };
 
 /**

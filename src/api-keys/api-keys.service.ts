@@ -10,6 +10,7 @@ import { Tier, tierSatisfies } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
 import { ClientInfo, clientOf } from '../common/client-info';
 import { ErrorCode } from '../common/error-codes';
+import { AppConfig } from '../config/app-config';
 import { ApiKeyEvents } from './api-key-events';
 import { mintApiKey } from './api-key-format';
 import { MEMO_MAX_AGE_MS } from './api-key-memo';
@@ -17,7 +18,12 @@ import { ApiKeyStore } from './api-key.store';
 import { ApiKeyView, toApiKeyView } from './api-key-view';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { ApiKey } from './entities/api-key.entity';
-import { formatEntry, parseAllowlistEntry } from './ip-allowlist';
+import {
+  formatEntry,
+  MinimumPrefixes,
+  parseAllowlistEntry,
+  tooWide,
+} from './ip-allowlist';
 
 /** Keys that still work, per user; more is refused with 422. */
 export const MAX_LIVE_KEYS_PER_USER = 50;
@@ -41,12 +47,20 @@ export interface CreatedApiKey extends Omit<
 /** Creating, listing and revoking API keys. */
 @Injectable()
 export class ApiKeysService {
+  private readonly minimumPrefixes: MinimumPrefixes;
+
   constructor(
     private readonly store: ApiKeyStore,
     private readonly logins: LoginAttemptService,
     private readonly revocation: RevocationService,
     private readonly events: ApiKeyEvents,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.minimumPrefixes = {
+      ipv4: config.apiKeyAllowlistMinPrefixV4,
+      ipv6: config.apiKeyAllowlistMinPrefixV6,
+    };
+  }
 
   async create(
     principal: Principal,
@@ -54,7 +68,10 @@ export class ApiKeysService {
     request: LoginRequest,
   ): Promise<CreatedApiKey> {
     // Cheap refusals first: no password hash is spent on a request that fails anyway.
-    const allowlist = normaliseAllowlist(body.ip_allowlist ?? []);
+    const allowlist = normaliseAllowlist(
+      body.ip_allowlist ?? [],
+      this.minimumPrefixes,
+    );
     if (
       allowlist.length === 0 &&
       tierSatisfies(body.permission_tier, ALLOWLIST_REQUIRED_FROM)
@@ -169,8 +186,14 @@ export class ApiKeysService {
   }
 }
 
-/** Parsed, normalised and de-duplicated entries; 400 naming the first bad one. */
-export function normaliseAllowlist(texts: readonly string[]): string[] {
+/**
+ * Parsed, normalised (networks, IPv4-mapped as IPv4) and de-duplicated
+ * entries; 400 naming the first bad one, or the first that pins nothing.
+ */
+export function normaliseAllowlist(
+  texts: readonly string[],
+  minimum: MinimumPrefixes,
+): string[] {
   const entries = new Set<string>();
   texts.forEach((text, index) => {
     const entry = parseAllowlistEntry(text);
@@ -178,6 +201,13 @@ export function normaliseAllowlist(texts: readonly string[]): string[] {
       throw new ApiException(
         ErrorCode.ValidationError,
         `ip_allowlist[${index}] is not an IPv4/IPv6 address or CIDR`,
+      );
+    }
+    const wide = tooWide(entry, minimum);
+    if (wide !== undefined) {
+      throw new ApiException(
+        ErrorCode.ValidationError,
+        `ip_allowlist[${index}] is too wide: ${wide}`,
       );
     }
     entries.add(formatEntry(entry));

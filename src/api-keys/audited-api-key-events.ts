@@ -40,6 +40,16 @@ export class AuditedApiKeyEvents extends ApiKeyEvents {
           detail: { key_id: event.keyId },
         });
         return;
+      case 'api_key_ip_not_allowed':
+        // A refused request acts for nobody: whoever holds the key is not
+        // the owner until the address says so.
+        this.audit.record({
+          type: AuditEventType.ApiKeyIpNotAllowed,
+          userId: event.userId,
+          client: { ip: event.ip, userAgent: null, actorId: null },
+          detail: { key_id: event.keyId },
+        });
+        return;
     }
   }
 }

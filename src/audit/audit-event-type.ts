@@ -20,6 +20,7 @@ export const AuditEventType = {
   ApiKeyCreated: 'api_key_created',
   ApiKeyRevoked: 'api_key_revoked',
   ApiKeyUsedFromNewAddress: 'api_key_used_from_new_address',
+  ApiKeyIpNotAllowed: 'api_key_ip_not_allowed',
 } as const;
 export type AuditEventType =
   (typeof AuditEventType)[keyof typeof AuditEventType];

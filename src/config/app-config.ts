@@ -40,6 +40,11 @@ export class AppConfig {
   readonly rateLimitIpMax!: number;
   readonly rateLimitUserMax!: number;
   readonly rateLimitLoginMax!: number;
+  /** Failed API key authentications per window from one client address. */
+  readonly rateLimitApiKeyFailuresMax!: number;
+  /** Shortest prefix of an IPv4 / IPv6 entry in an API key's allowlist. */
+  readonly apiKeyAllowlistMinPrefixV4!: number;
+  readonly apiKeyAllowlistMinPrefixV6!: number;
   readonly trustProxy!: TrustProxy;
   readonly bodyLimitBytes!: number;
   readonly passwordHashConcurrency!: number;

@@ -45,6 +45,9 @@ describe(loadConfig.name, () => {
       auditEnabled: true,
       auditRetentionDays: 90,
       openApi: true,
+      rateLimitApiKeyFailuresMax: 30,
+      apiKeyAllowlistMinPrefixV4: 8,
+      apiKeyAllowlistMinPrefixV6: 32,
     });
   });
 
@@ -82,11 +85,42 @@ describe(loadConfig.name, () => {
     [{ AUDIT: 'maybe' }, /^AUDIT must be one of on, off/],
     [{ AUDIT_RETENTION_DAYS: '0' }, /^AUDIT_RETENTION_DAYS must be an integer/],
     [
+      { RATE_LIMIT_API_KEY_FAILURES_MAX: '0' },
+      /^RATE_LIMIT_API_KEY_FAILURES_MAX must be an integer from 1/,
+    ],
+    [
+      { API_KEY_ALLOWLIST_MIN_PREFIX_V4: '0' },
+      /^API_KEY_ALLOWLIST_MIN_PREFIX_V4 must be an integer from 1 to 32, got "0"$/,
+    ],
+    [
+      { API_KEY_ALLOWLIST_MIN_PREFIX_V4: '33' },
+      /^API_KEY_ALLOWLIST_MIN_PREFIX_V4 must be an integer from 1 to 32/,
+    ],
+    [
+      { API_KEY_ALLOWLIST_MIN_PREFIX_V6: '129' },
+      /^API_KEY_ALLOWLIST_MIN_PREFIX_V6 must be an integer from 1 to 128/,
+    ],
+    [
       { OPENAPI: 'disabled' },
       /^OPENAPI must be one of on, off, got "disabled"$/,
     ],
   ])('refuses %j naming the variable', (env, message) => {
     expect(errorOf(env)).toMatch(message);
+  });
+
+  it('reads the API key settings', () => {
+    expect(
+      loadConfig({
+        JWT_SECRET: SECRET,
+        RATE_LIMIT_API_KEY_FAILURES_MAX: '5',
+        API_KEY_ALLOWLIST_MIN_PREFIX_V4: '24',
+        API_KEY_ALLOWLIST_MIN_PREFIX_V6: '48',
+      }),
+    ).toMatchObject({
+      rateLimitApiKeyFailuresMax: 5,
+      apiKeyAllowlistMinPrefixV4: 24,
+      apiKeyAllowlistMinPrefixV6: 48,
+    });
   });
 
   it('turns the OpenAPI document and Swagger UI off with OPENAPI=off', () => {

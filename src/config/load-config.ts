@@ -294,6 +294,27 @@ export function loadConfig(
     rateLimitIpMax: integer(env, 'RATE_LIMIT_IP_MAX', 300, 1),
     rateLimitUserMax: integer(env, 'RATE_LIMIT_USER_MAX', 120, 1),
     rateLimitLoginMax: integer(env, 'RATE_LIMIT_LOGIN_MAX', 10, 1),
+    rateLimitApiKeyFailuresMax: integer(
+      env,
+      'RATE_LIMIT_API_KEY_FAILURES_MAX',
+      30,
+      1,
+    ),
+    // At least 1: a /0 entry pins a key to nothing, which is what this refuses.
+    apiKeyAllowlistMinPrefixV4: integer(
+      env,
+      'API_KEY_ALLOWLIST_MIN_PREFIX_V4',
+      8,
+      1,
+      32,
+    ),
+    apiKeyAllowlistMinPrefixV6: integer(
+      env,
+      'API_KEY_ALLOWLIST_MIN_PREFIX_V6',
+      32,
+      1,
+      128,
+    ),
     trustProxy: parseTrustProxy(raw(env, 'TRUST_PROXY')),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16_384, 1024, 1_048_576),
     passwordHashConcurrency: integer(

@@ -4,7 +4,7 @@ import { routeErrors } from './route-errors';
 const plain = { isPublic: false, sessionOnly: false, requiredTier: undefined };
 
 describe(routeErrors.name, () => {
-  it('gives an authenticated read the token and API key errors', () => {
+  it('gives an authenticated read the token and API key errors, the failed-key budget included', () => {
     expect(
       Object.fromEntries(
         routeErrors({ method: 'GET', path: '/auth/me' }, plain, []),
@@ -19,6 +19,7 @@ describe(routeErrors.name, () => {
         'api_key_invalid',
       ],
       403: ['ip_not_allowed'],
+      429: ['rate_limited'],
       500: ['internal_error'],
       503: ['service_unavailable'],
     });

@@ -20,7 +20,8 @@ const URI_TOO_LONG = 414;
  * (@ApiErrors) plus what the application adds to every route of its kind.
  * This mirrors the guards, so the document cannot drift from them:
  * ApiKeyGuard (X-API-Key: session_required, api_key_invalid, ip_not_allowed,
- * both credentials at once, a key read from the database), JwtAuthGuard
+ * both credentials at once, a key read from the database, 429 once the
+ * address has used up its failed-key budget, reads included), JwtAuthGuard
  * (the four token codes), TierGuard (insufficient_tier) and
  * WriteRateLimitGuard (429 on writes); and Fastify (a malformed or oversized
  * body on writes, an over-long path parameter). Any route can fail with 500.
@@ -47,11 +48,13 @@ export function routeErrors(
     );
     if (!access.sessionOnly) {
       // X-API-Key with Authorization is 400; a key not yet memoised is read
-      // from the database, which may be down (503).
+      // from the database, which may be down (503); too many failed keys
+      // from one address are 429 on any method.
       add(
         ErrorCode.ApiKeyInvalid,
         ErrorCode.IpNotAllowed,
         ErrorCode.ValidationError,
+        ErrorCode.RateLimited,
         ErrorCode.ServiceUnavailable,
       );
     }

@@ -24,6 +24,14 @@ export const LoginBudget = {
 } as const;
 export type LoginBudget = (typeof LoginBudget)[keyof typeof LoginBudget];
 
+/**
+ * Policy name and budget name of failed API key authentications (unknown,
+ * revoked or expired keys, wrong secrets, keys used from outside their
+ * allowlist) from one client address.
+ */
+export const API_KEY_FAILURE_BUDGET = 'api-key-ip';
+export const API_KEY_FAILURE_SCOPE = 'api-key-failures';
+
 /** Only these methods are counted; reads (GET, HEAD, OPTIONS) never are. */
 export const RATE_LIMITED_METHODS: ReadonlySet<string> = new Set([
   'POST',
