@@ -23,6 +23,8 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // @IsOptional() lets null through to the services (a 500, or a key born expired).
+      'no-restricted-imports': ['error', { paths: [{ name: 'class-validator', importNames: ['IsOptional'], message: 'It lets null through: use IsOptionalNotNull from src/common/is-optional-not-null.decorator.' }] }],
     },
   },
 );

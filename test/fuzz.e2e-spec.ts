@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { ErrorCode } from '../src/common/error-codes';
 import { DRIVERS, TestDatabase } from './support/databases';
 import { errorShapeProblem, rawHttp } from './support/raw-http';
-import { TestApp } from './support/test-app';
+import { ADMIN, LoginBody, TestApp } from './support/test-app';
 
 /**
  * Property-based tests over every REST route and every WebSocket message:
@@ -138,12 +138,18 @@ describe.each(DRIVERS)('fuzzing on $name', (driver) => {
   let admin: string;
   let monitor: { access_token: string; refresh_token: string; id: number };
   let victim: { access_token: string; refresh_token: string; id: number };
+  const TARGET_PASSWORD = 'target-password-1';
+  let target: LoginBody & { id: number };
+  let operator: string;
 
   beforeAll(async () => {
     db = await driver.create();
     api = await TestApp.start(db);
     admin = await api.adminToken();
     monitor = await api.createUser('fuzz-monitor', 1);
+    // Below the victim's id, so the first property's PATCH and DELETE never aim at it.
+    target = await api.createUser('fuzz-target', 2, TARGET_PASSWORD);
+    operator = (await api.createUser('fuzz-operator', 4)).access_token;
     // The only user PATCH and DELETE may aim at by a known id (it may be
     // disabled, demoted, or lose its password); ids of users created by the
     // fuzzer itself are above it. The admin and the monitor keep their tokens.
@@ -224,6 +230,311 @@ describe.each(DRIVERS)('fuzzing on $name', (driver) => {
       ),
       OPTIONS,
     );
+  });
+
+  /** Values no field of any DTO takes (an empty allowlist aside, see below). */
+  const notAFieldValue = fc.constantFrom<unknown>(
+    null,
+    [],
+    {},
+    [null],
+    [[]],
+    [{}],
+    { '': null },
+    ['a', null],
+  );
+
+  it('null, [] or {} (or an array or object holding one) in any field of any body: 400 validation_error, and nothing changes', async () => {
+    // Every body DTO's fields, with valid values; the WebSocket auth frame is in bad-input.
+    const templates: Array<{
+      method: string;
+      path: () => string;
+      token: () => string | undefined;
+      body: () => Record<string, unknown>;
+    }> = [
+      {
+        method: 'POST',
+        path: () => '/auth/login',
+        token: () => undefined,
+        body: () => ({
+          username: 'fuzz-target',
+          password: TARGET_PASSWORD,
+          device_token: 'x',
+        }),
+      },
+      {
+        method: 'POST',
+        path: () => '/auth/refresh',
+        token: () => undefined,
+        body: () => ({ refresh_token: target.refresh_token }),
+      },
+      {
+        method: 'POST',
+        path: () => '/admin/users',
+        token: () => operator,
+        body: () => ({
+          username: 'fuzz-created',
+          password: 'created-password-1',
+          permission_tier: 2,
+        }),
+      },
+      {
+        method: 'PATCH',
+        path: () => `/admin/users/${target.id}`,
+        token: () => operator,
+        body: () => ({
+          permission_tier: 1,
+          disabled: true,
+          password: 'changed-password-1',
+        }),
+      },
+      {
+        method: 'POST',
+        path: () => '/auth/api-keys',
+        token: () => target.access_token,
+        body: () => ({
+          name: 'fuzz-key',
+          permission_tier: 2,
+          ip_allowlist: ['127.0.0.1'],
+          expires_in_days: 30,
+          password: TARGET_PASSWORD,
+        }),
+      },
+    ];
+    const request = fc
+      .constantFrom(...templates)
+      .chain((template) =>
+        fc.tuple(
+          fc.constant(template),
+          fc.dictionary(
+            fc.constantFrom(...Object.keys(template.body())),
+            notAFieldValue,
+            { minKeys: 1 },
+          ),
+          fc.boolean(),
+        ),
+      )
+      // An empty allowlist is a real value: the key works from any address.
+      .filter(
+        ([, bad]) =>
+          !Array.isArray(bad.ip_allowlist) || bad.ip_allowlist.length > 0,
+      );
+    await fc.assert(
+      fc.asyncProperty(request, async ([template, bad, withValidFields]) => {
+        const body = withValidFields ? { ...template.body(), ...bad } : bad;
+        const response = await fetch(api.url + template.path(), {
+          method: template.method,
+          headers: {
+            'content-type': 'application/json',
+            ...(template.token() === undefined
+              ? {}
+              : { authorization: `Bearer ${template.token()}` }),
+          },
+          body: JSON.stringify(body),
+        });
+        const text = await response.text();
+        const what = `${template.method} ${template.path()} ${JSON.stringify(body)} -> ${response.status} ${text}`;
+        if (response.status !== 400 || errorShapeProblem(text) !== undefined)
+          throw new Error(what);
+        if ((JSON.parse(text) as { code: string }).code !== 'validation_error')
+          throw new Error(what);
+      }),
+      OPTIONS,
+    );
+
+    // The old password, the old tier, the session, no key, no new user.
+    const login = await api.post('/auth/login', {
+      username: 'fuzz-target',
+      password: TARGET_PASSWORD,
+    });
+    expect({ status: login.status, tier: login.body.permission_tier }).toEqual({
+      status: 200,
+      tier: 2,
+    });
+    expect((await api.get('/auth/me', target.access_token)).status).toBe(200);
+    expect((await api.get('/auth/api-keys', target.access_token)).body).toEqual(
+      { items: [] },
+    );
+    const users = await api.get('/admin/users?per_page=100', operator);
+    expect(users.body.items.map((user: any) => user.username)).not.toContain(
+      'fuzz-created',
+    );
+  });
+
+  it('a path id that is not the canonical decimal of one: 400 validation_error on every route, and user 1 keeps its session and key', async () => {
+    const root = await api.login(ADMIN.username, ADMIN.password);
+    const rootSid = root.refresh_token.split('.')[0];
+    const key = await api.post(
+      '/auth/api-keys',
+      {
+        name: 'fuzz-root-bot',
+        permission_tier: 4,
+        ip_allowlist: ['127.0.0.1'],
+        password: ADMIN.password,
+      },
+      root.access_token,
+    );
+    expect(key.status).toBe(201);
+    const rootKeyId = key.body.id as string;
+
+    // Around 1: what Number(), parseInt() or a lenient regex would read as 1.
+    const before = fc.constantFrom(
+      '',
+      '0',
+      '00',
+      '+',
+      '-',
+      '%20',
+      '%09',
+      '%0A',
+      '%0B',
+      '%0C',
+      '%0D',
+      '%C2%A0',
+      '%E2%80%89',
+      '%EF%BB%BF',
+      '%2B',
+    );
+    const one = fc.constantFrom(
+      '1',
+      '1.0',
+      '1.',
+      '1e0',
+      '1E0',
+      '10e-1',
+      '0x1',
+      '0b1',
+      '0o1',
+    );
+    const after = fc.constantFrom(
+      '',
+      '.0',
+      '.',
+      '%20',
+      '%09',
+      '%00',
+      '%0A',
+      'n',
+      '_',
+      '%2F',
+    );
+    const notAnId = fc.oneof(
+      fc
+        .tuple(before, one, after)
+        .map((parts) => parts.join(''))
+        .filter((text) => text !== '1'),
+      fc.constantFrom(
+        '%201',
+        '1%20',
+        '01',
+        '+1',
+        '1e0',
+        '%091',
+        '0',
+        '-1',
+        '1.0',
+        '99999999999999999',
+        '0x1',
+        'Infinity',
+        'NaN',
+        '%D9%A1',
+      ),
+      fc.bigInt({ min: 2n ** 31n, max: 10n ** 30n }).map(String),
+      fc.integer({ max: 0 }).map(String),
+    );
+    const routes: Array<[string, string, unknown]> = [
+      ['PATCH', '/admin/users/{id}', { password: 'hijacked-password-1' }],
+      ['DELETE', '/admin/users/{id}/sessions', undefined],
+      ['GET', '/admin/users/{id}/sessions', undefined],
+      ['DELETE', `/admin/users/{id}/sessions/${rootSid}`, undefined],
+      ['GET', '/admin/users/{id}/api-keys', undefined],
+      ['DELETE', `/admin/users/{id}/api-keys/${rootKeyId}`, undefined],
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...routes),
+        notAnId,
+        async ([method, template, body], id) => {
+          const path = template.replace('{id}', id);
+          const response = await fetch(api.url + path, {
+            method,
+            headers: {
+              authorization: `Bearer ${operator}`,
+              ...(body === undefined
+                ? {}
+                : { 'content-type': 'application/json' }),
+            },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          });
+          const text = await response.text();
+          if (
+            response.status !== 400 ||
+            errorShapeProblem(text) !== undefined ||
+            (JSON.parse(text) as { code: string }).code !== 'validation_error'
+          )
+            throw new Error(`${method} ${path} -> ${response.status} ${text}`);
+        },
+      ),
+      OPTIONS,
+    );
+
+    // The same ids, with something around them or not of their form (never
+    // empty: `/auth/sessions/` is the route that ends every other session).
+    const noise = fc.constantFrom(
+      '%20',
+      '%09',
+      '%00',
+      '%0A',
+      '%C2%A0',
+      '.',
+      '=',
+      '!',
+      'A',
+    );
+    const around = (id: string) =>
+      fc.oneof(
+        fc.tuple(noise, fc.constant(id)).map(([a, b]) => a + b),
+        fc.tuple(fc.constant(id), noise).map(([a, b]) => a + b),
+        fc.integer({ min: 1, max: 21 }).map((n) => id.slice(0, n)),
+        fc.stringMatching(/^[A-Za-z0-9_-]{23,40}$/),
+      );
+    const stringIdRoutes: Array<[string, () => string, (x: string) => string]> =
+      [
+        [root.access_token, () => rootSid, (x) => `/auth/sessions/${x}`],
+        [operator, () => rootSid, (x) => `/admin/users/1/sessions/${x}`],
+        [root.access_token, () => rootKeyId, (x) => `/auth/api-keys/${x}`],
+        [operator, () => rootKeyId, (x) => `/admin/users/1/api-keys/${x}`],
+      ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .constantFrom(...stringIdRoutes)
+          .chain(([token, id, path]) =>
+            fc.tuple(fc.constant(token), around(id()).map(path)),
+          ),
+        async ([token, path]) => {
+          const response = await fetch(api.url + path, {
+            method: 'DELETE',
+            headers: { authorization: `Bearer ${token}` },
+          });
+          const text = await response.text();
+          if (
+            response.status !== 400 ||
+            errorShapeProblem(text) !== undefined ||
+            (JSON.parse(text) as { code: string }).code !== 'validation_error'
+          )
+            throw new Error(`DELETE ${path} -> ${response.status} ${text}`);
+        },
+      ),
+      OPTIONS,
+    );
+
+    expect((await api.get('/auth/me', root.access_token)).status).toBe(200);
+    expect((await api.post('/auth/login', ADMIN)).status).toBe(200);
+    const sessions = await api.get('/admin/users/1/sessions', operator);
+    expect(sessions.body.items.map((s: any) => s.id)).toContain(rootSid);
+    const keys = await api.get('/admin/users/1/api-keys', operator);
+    expect(keys.body.items.map((k: any) => k.id)).toContain(rootKeyId);
   });
 
   it('any method and raw path, before or after routing: no 5xx, and every error is exactly {error, code}', async () => {

@@ -48,6 +48,8 @@ const ACCESS: Record<string, { tier: number | 'public'; session?: true }> = {
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const UNKNOWN_KEY_ID = 'A'.repeat(22);
+/** Of a session id's form (22 characters of base64url), and no session's. */
+const UNKNOWN_SESSION_ID = 'S'.repeat(22);
 
 function signHs256(claims: object): string {
   const b64url = (value: object) =>
@@ -104,7 +106,7 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
   const anyParams = () => ({
     id: trader.id,
     keyId: UNKNOWN_KEY_ID,
-    sid: 'no-such-session',
+    sid: UNKNOWN_SESSION_ID,
   });
 
   beforeAll(async () => {
@@ -549,9 +551,13 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
     await expect4xx('POST', '/auth/refresh', 400, 'validation_error', {
       body: { refresh_token: 42 },
     });
-    await expect4xx('DELETE', '/auth/sessions/{id}', 404, 'not_found', {
+    await expect4xx('DELETE', '/auth/sessions/{id}', 400, 'validation_error', {
       token,
       params: { id: 'no-such-session' },
+    });
+    await expect4xx('DELETE', '/auth/sessions/{id}', 404, 'not_found', {
+      token,
+      params: { id: UNKNOWN_SESSION_ID },
     });
 
     // API keys: bad fields, wrong password, above one's tier, an allowlist, too many.
@@ -695,7 +701,7 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
       'not_found',
       {
         token: admin,
-        params: { id: trader.id, sid: 'no-such-session' },
+        params: { id: trader.id, sid: UNKNOWN_SESSION_ID },
       },
     );
     await expect4xx('GET', '/admin/audit', 400, 'validation_error', {

@@ -192,9 +192,19 @@ describe.each(DRIVERS)('sessions on $name', (driver) => {
   });
 
   it.each([
-    ['an unknown id', 'AAAAAAAAAAAAAAAAAAAAAA'],
-    ['a malformed id', 'not-a-session!'],
-  ])('answers %s with 404 not_found', async (_label, id) => {
+    [
+      'an unknown id with 404 not_found',
+      'AAAAAAAAAAAAAAAAAAAAAA',
+      404,
+      'not_found',
+    ],
+    [
+      'a malformed id with 400 validation_error',
+      'not-a-session!',
+      400,
+      'validation_error',
+    ],
+  ])('answers %s', async (_label, id, status, code) => {
     await api.createUser(`probe-${id.length}`, 2, 'probe-password');
     const login = await loginAs(api, `probe-${id.length}`, 'probe-password');
     const response = await del(
@@ -202,10 +212,10 @@ describe.each(DRIVERS)('sessions on $name', (driver) => {
       `/auth/sessions/${encodeURIComponent(id)}`,
       login.access_token,
     );
-    expect(response.status).toBe(404);
+    expect(response.status).toBe(status);
     expect(response.body).toEqual({
       error: expect.any(String),
-      code: 'not_found',
+      code,
     });
   });
 

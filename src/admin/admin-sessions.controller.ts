@@ -1,11 +1,4 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseIntPipe,
-} from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
 import {
   ApiNoContentResponse,
   ApiOkResponse,
@@ -18,19 +11,15 @@ import { SessionListDto } from '../auth/dto/auth-responses.dto';
 import { RequireTier } from '../auth/decorators/require-tier.decorator';
 import { Principal } from '../auth/principal';
 import { SessionAdministration } from '../auth/services/session-administration.service';
+import { SessionIdPipe } from '../auth/session-id.pipe';
 import { SessionView } from '../auth/session-view';
 import { Tier } from '../auth/tier';
-import { ApiException } from '../common/api.exception';
 import { ClientInfo } from '../common/client-info';
 import { Client } from '../common/client.decorator';
 import { ErrorCode } from '../common/error-codes';
+import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { UsersService } from '../users/users.service';
-
-const userIdPipe = new ParseIntPipe({
-  exceptionFactory: () =>
-    new ApiException(ErrorCode.ValidationError, 'id must be an integer'),
-});
 
 /** A user's sessions, for an admin: see where they are logged in, end one. */
 @ApiTags('admin')
@@ -53,7 +42,7 @@ export class AdminSessionsController {
   @ApiOkResponse({ type: SessionListDto })
   @Get()
   async list(
-    @Param('id', userIdPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @CurrentUser() principal: Principal,
   ): Promise<{ items: SessionView[] }> {
     await this.users.getById(id);
@@ -67,8 +56,8 @@ export class AdminSessionsController {
   @Delete(':sid')
   @HttpCode(204)
   async end(
-    @Param('id', userIdPipe) id: number,
-    @Param('sid') sid: string,
+    @Param('id', ParseIdPipe) id: number,
+    @Param('sid', SessionIdPipe) sid: string,
     @Client() client: ClientInfo,
   ): Promise<void> {
     await this.users.getById(id);

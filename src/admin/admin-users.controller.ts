@@ -5,7 +5,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseIntPipe,
   Patch,
   Post,
   Query,
@@ -24,6 +23,7 @@ import { ApiException } from '../common/api.exception';
 import { ClientInfo } from '../common/client-info';
 import { Client } from '../common/client.decorator';
 import { ErrorCode } from '../common/error-codes';
+import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { Page } from '../users/users.service';
 import {
@@ -36,12 +36,6 @@ import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserAdministrationService } from './user-administration.service';
 import { toUserView, UserView } from './user-view';
-
-/** `:id` must be an integer; anything else is a bad parameter, named as such. */
-const userIdPipe = new ParseIntPipe({
-  exceptionFactory: () =>
-    new ApiException(ErrorCode.ValidationError, 'id must be an integer'),
-});
 
 @ApiTags('admin')
 @ApiErrors(ErrorCode.ValidationError, ErrorCode.ServiceUnavailable)
@@ -87,7 +81,7 @@ export class AdminUsersController {
   @ApiErrors(ErrorCode.NotFound, ErrorCode.Conflict)
   @Patch(':id')
   async update(
-    @Param('id', userIdPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Body() body: UpdateUserDto,
     @Client() client: ClientInfo,
   ): Promise<UserView> {
@@ -111,7 +105,7 @@ export class AdminUsersController {
   @Delete(':id/sessions')
   @HttpCode(204)
   revokeSessions(
-    @Param('id', userIdPipe) id: number,
+    @Param('id', ParseIdPipe) id: number,
     @Client() client: ClientInfo,
   ): Promise<void> {
     return this.admin.revokeSessions(id, client);

@@ -1,11 +1,4 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseIntPipe,
-} from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
 import {
   ApiNoContentResponse,
   ApiOkResponse,
@@ -15,20 +8,15 @@ import {
 } from '@nestjs/swagger';
 import { RequireTier } from '../auth/decorators/require-tier.decorator';
 import { Tier } from '../auth/tier';
-import { ApiException } from '../common/api.exception';
 import { ClientInfo } from '../common/client-info';
 import { Client } from '../common/client.decorator';
 import { ErrorCode } from '../common/error-codes';
+import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { ApiKeyIdPipe } from './api-key-id.pipe';
 import { ApiKeyView } from './api-key-view';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyListDto } from './dto/api-key-responses.dto';
-
-const userIdPipe = new ParseIntPipe({
-  exceptionFactory: () =>
-    new ApiException(ErrorCode.ValidationError, 'id must be an integer'),
-});
 
 /** Administrators' view of any user's API keys (here rather than in AdminUsersController, so the feature stays in one folder). */
 @ApiTags('admin')
@@ -47,7 +35,7 @@ export class AdminApiKeysController {
   @ApiOkResponse({ type: ApiKeyListDto })
   @Get(':id/api-keys')
   async list(
-    @Param('id', userIdPipe) userId: number,
+    @Param('id', ParseIdPipe) userId: number,
   ): Promise<{ items: ApiKeyView[] }> {
     return { items: await this.keys.list(userId) };
   }
@@ -58,7 +46,7 @@ export class AdminApiKeysController {
   @Delete(':id/api-keys/:keyId')
   @HttpCode(204)
   revoke(
-    @Param('id', userIdPipe) userId: number,
+    @Param('id', ParseIdPipe) userId: number,
     @Param('keyId', ApiKeyIdPipe) keyId: string,
     @Client() client: ClientInfo,
   ): Promise<void> {

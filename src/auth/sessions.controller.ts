@@ -14,6 +14,7 @@ import { CurrentUser } from './decorators/current-user.decorator';
 import { SessionListDto } from './dto/auth-responses.dto';
 import { Principal } from './principal';
 import { SessionAdministration } from './services/session-administration.service';
+import { SessionIdPipe } from './session-id.pipe';
 import { SessionView } from './session-view';
 
 /** The caller's own sessions: where they are logged in, and ending one or all others. */
@@ -50,16 +51,16 @@ export class SessionsController {
     );
   }
 
-  /** An id that is not one of the caller's live sessions (malformed, over-long, another user's) is 404. */
+  /** A malformed id is 400; one that is not a live session of the caller's (another user's too) is 404. */
   @ApiOperation({ summary: "End one of the caller's sessions" })
   @ApiParam({ name: 'id', description: 'A session id from the list.' })
   @ApiNoContentResponse({ description: 'The session is ended everywhere.' })
-  @ApiErrors(ErrorCode.NotFound)
+  @ApiErrors(ErrorCode.ValidationError, ErrorCode.NotFound)
   @Delete(':id')
   @HttpCode(204)
   end(
     @CurrentUser() principal: Principal,
-    @Param('id') id: string,
+    @Param('id', SessionIdPipe) id: string,
     @Client() client: ClientInfo,
   ): Promise<void> {
     return this.sessions.end(principal.id, id, client);

@@ -67,10 +67,18 @@ export const VALIDATION_OPTIONS: ValidationPipeOptions = {
  * request (measured on GET /auth/me). Input nested deeper than any DTO needs
  * is refused before class-transformer recurses into it; this covers REST
  * bodies and queries and WebSocket message data alike.
+ *
+ * A named path parameter is returned as the string it came as: with `transform`
+ * on, ValidationPipe turned one typed `number` into `Number(value)` before
+ * the route's own pipe ran, so ` 1`, `1e0` and `0x1` all reached
+ * ParseIntPipe as 1 and acted on user 1. Parsing a path parameter is the
+ * job of the route's pipe (ParseIdPipe for a numeric id), and
+ * src/common/path-params.spec.ts fails the build for a numeric one without it.
  */
 class AppValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): any {
     if (metadata.type === 'custom') return value;
+    if (metadata.type === 'param' && metadata.data !== undefined) return value;
     if (nestsDeeperThan(value, MAX_NESTING_DEPTH)) {
       throw new ApiException(
         ErrorCode.ValidationError,

@@ -1,14 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/is-optional-not-null.decorator';
+import { MAX_ID } from '../../common/parse-id.pipe';
+import { QueryInt } from '../../common/query-int.decorator';
 import {
   AUDIT_EVENT_TYPES,
   AuditEventType,
 } from '../../audit/audit-event-type';
 
 export const MAX_AUDIT_LIMIT = 200;
-/** Ids are INTEGER on both drivers (MySQL's INT is signed 32-bit). */
-const MAX_ID = 2_147_483_647;
 
 export class AuditQueryDto {
   @ApiPropertyOptional({
@@ -17,8 +17,8 @@ export class AuditQueryDto {
     maximum: MAX_ID,
     description: 'Only events about this user.',
   })
-  @IsOptional()
-  @Type(() => Number)
+  @IsOptionalNotNull()
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
@@ -28,7 +28,7 @@ export class AuditQueryDto {
     enum: AUDIT_EVENT_TYPES,
     description: 'Only events of this type.',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsIn(AUDIT_EVENT_TYPES)
   type?: AuditEventType;
 
@@ -39,8 +39,8 @@ export class AuditQueryDto {
     maximum: MAX_ID,
     description: "The previous page's `next_before`: only older events.",
   })
-  @IsOptional()
-  @Type(() => Number)
+  @IsOptionalNotNull()
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
@@ -52,8 +52,8 @@ export class AuditQueryDto {
     maximum: MAX_AUDIT_LIMIT,
     default: 50,
   })
-  @IsOptional()
-  @Type(() => Number)
+  @IsOptionalNotNull()
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(MAX_AUDIT_LIMIT)

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/is-optional-not-null.decorator';
+import { QueryInt } from '../../common/query-int.decorator';
 
 /** Far beyond any real user count; bounds the OFFSET the database is asked for. */
 export const MAX_PAGE = 1_000_000;
@@ -13,8 +14,8 @@ export class ListUsersQuery {
     maximum: MAX_PAGE,
     default: 1,
   })
-  @IsOptional()
-  @Type(() => Number)
+  @IsOptionalNotNull()
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(MAX_PAGE)
@@ -26,8 +27,8 @@ export class ListUsersQuery {
     maximum: MAX_PER_PAGE,
     default: 50,
   })
-  @IsOptional()
-  @Type(() => Number)
+  @IsOptionalNotNull()
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(MAX_PER_PAGE)

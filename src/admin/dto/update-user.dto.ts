@@ -2,12 +2,12 @@ import { ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import {
   IsBoolean,
   IsInt,
-  IsOptional,
   IsString,
   Max,
   Min,
   MinLength,
 } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/is-optional-not-null.decorator';
 import {
   MIN_PASSWORD_LENGTH,
   MAX_PASSWORD_BYTES,
@@ -25,7 +25,7 @@ export class UpdateUserDto {
     ...TIER_PROPERTY,
     description: `${TIER_PROPERTY.description} A change revokes the user's access tokens.`,
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(Tier.Monitor)
   @Max(Tier.Admin)
@@ -34,7 +34,7 @@ export class UpdateUserDto {
   @ApiPropertyOptional({
     description: 'true ends every session and API key of the user.',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsBoolean()
   disabled?: boolean;
 
@@ -42,7 +42,7 @@ export class UpdateUserDto {
     description: `At least ${MIN_PASSWORD_LENGTH} characters, at most ${MAX_PASSWORD_BYTES} bytes of UTF-8; ends every session and API key of the user.`,
     minLength: MIN_PASSWORD_LENGTH,
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   @MinLength(MIN_PASSWORD_LENGTH)
   @MaxUtf8Bytes(MAX_PASSWORD_BYTES)

@@ -4,12 +4,12 @@ import {
   IsArray,
   IsInt,
   IsNotEmpty,
-  IsOptional,
   IsString,
   Max,
   MaxLength,
   Min,
 } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/is-optional-not-null.decorator';
 import { MAX_PASSWORD_BYTES } from '../../auth/auth.constants';
 import { Tier } from '../../auth/tier';
 import { TIER_PROPERTY } from '../../common/openapi/tier.schema';
@@ -44,7 +44,7 @@ export class CreateApiKeyDto {
       'IPv4/IPv6 addresses or CIDRs the key may be used from; none: any address.',
     example: ['203.0.113.7', '2001:db8::/48'],
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsArray()
   @ArrayMaxSize(MAX_ALLOWLIST_ENTRIES)
   @IsString({ each: true })
@@ -57,7 +57,7 @@ export class CreateApiKeyDto {
     maximum: MAX_EXPIRES_IN_DAYS,
     description: 'Without it the key does not expire.',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsInt()
   @Min(1)
   @Max(MAX_EXPIRES_IN_DAYS)

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsOptionalNotNull } from '../../common/is-optional-not-null.decorator';
 import { MaxUtf8Bytes } from '../../common/max-utf8-bytes.validator';
 import { MAX_PASSWORD_BYTES } from '../auth.constants';
 
@@ -36,7 +37,7 @@ export class LoginDto {
     description:
       'The `device_token` of an earlier login from this device: exempts the login from the per-account failure budget.',
   })
-  @IsOptional()
+  @IsOptionalNotNull()
   @IsString()
   device_token?: string;
 }
