@@ -361,7 +361,7 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
       );
       expect(again.status).toBe(401);
       expect(again.body).toEqual({
-        error: 'Access token has been revoked; log in again or refresh',
+        error: 'Access token has been revoked; log in again',
         code: 'token_revoked',
       });
       expect((await api.get('/auth/me', user.access_token)).body.code).toBe(

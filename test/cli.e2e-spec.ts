@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { cp, mkdtemp, rm, stat, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DRIVERS, TestDatabase } from './support/databases';
 import { ADMIN, TEST_JWT_SECRET, TestApp, waitFor } from './support/test-app';
@@ -65,6 +67,18 @@ describe.each(DRIVERS)('operator CLI on $name', (driver) => {
     ).toBe(2);
     const listed = await cli(db.url, ['users:list']);
     expect(listed.stdout).toMatch(/\tcli-trader\t2\tfalse/);
+  });
+
+  it('names an unknown command, then shows the usage, with exit code 2', async () => {
+    // `toString` is on every object's prototype: a lookup must not find it.
+    for (const word of ['users:lst', 'toString']) {
+      const result = await cli(db.url, [word]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      const [first, ...rest] = result.stderr.split('\n');
+      expect(first).toBe(`error: unknown command "${word}"`);
+      expect(rest.join('\n')).toContain('Usage: npm run cli -- <command>');
+    }
   });
 
   it('refuses bad input with one line and exit code 1', async () => {
@@ -163,4 +177,56 @@ describe.each(DRIVERS)('operator CLI on $name', (driver) => {
       expect(result.stderr).toMatch(message);
     },
   );
+});
+
+describe('operator CLI from a fresh clone', () => {
+  const root = join(__dirname, '..');
+  let clone: string;
+
+  /** `npm run cli -- <args>` in the clone, as its README says to run it. */
+  const npmCli = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>(
+      (resolve) => {
+        const child = spawn('npm', ['run', 'cli', '--', ...args], {
+          cwd: clone,
+          env: { PATH: process.env.PATH, HOME: process.env.HOME },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk) => (stdout += chunk));
+        child.stderr.on('data', (chunk) => (stderr += chunk));
+        child.on('exit', (code) => resolve({ code, stdout, stderr }));
+      },
+    );
+
+  beforeAll(async () => {
+    // What a clone holds before its first build: the sources, no dist/.
+    clone = await mkdtemp(join(tmpdir(), 'cli-clone-'));
+    for (const file of [
+      'package.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'ormconfig.ts',
+    ])
+      await cp(join(root, file), join(clone, file));
+    await cp(join(root, 'src'), join(clone, 'src'), { recursive: true });
+    await symlink(join(root, 'node_modules'), join(clone, 'node_modules'));
+  });
+
+  afterAll(async () => {
+    await rm(clone, { recursive: true, force: true });
+  });
+
+  it('builds first when there is no build yet, and only then', async () => {
+    const main = join(clone, 'dist/src/cli/main.js');
+    const first = await npmCli(['--help']);
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    expect(first.stdout).toContain('Usage: npm run cli -- <command>');
+    const built = (await stat(main)).mtimeMs;
+
+    const second = await npmCli(['--help']);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('Usage: npm run cli -- <command>');
+    expect((await stat(main)).mtimeMs).toBe(built);
+  }, 120_000);
 });

@@ -130,6 +130,32 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
     expect(contract.documentProblems()).toEqual([]);
   });
 
+  it('declares what OpenAPI tools ask of a document: servers, every tag used, contact, license', () => {
+    const { servers, tags, info } = contract.document;
+    // Relative, so it resolves against the host the document came from.
+    expect(servers).toEqual([{ url: '/', description: expect.any(String) }]);
+    const used = new Set(
+      contract
+        .operations()
+        .flatMap(({ spec }) => (spec.tags ?? []) as string[]),
+    );
+    expect(used.size).toBeGreaterThan(0);
+    expect(tags.map((tag: { name: string }) => tag.name).sort()).toEqual(
+      [...used].sort(),
+    );
+    for (const tag of tags)
+      expect([tag.name, tag.description]).toEqual([
+        tag.name,
+        expect.stringMatching(/\w/),
+      ]);
+    expect(info.contact).toEqual({ name: expect.stringMatching(/\w/) });
+    // package.json's UNLICENSED: private, no rights granted.
+    expect(info.license).toEqual({
+      name: 'Proprietary (UNLICENSED)',
+      identifier: 'LicenseRef-Proprietary',
+    });
+  });
+
   it('says who may call each route, from the guards metadata', () => {
     const operations = contract.operations();
     expect(

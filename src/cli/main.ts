@@ -28,10 +28,21 @@ async function main(): Promise<number> {
     },
   });
   const [name, ...args] = positionals;
-  const command = name ? COMMANDS[name] : undefined;
-  if (!command || values.help) {
+  // Own properties only: `toString` and the like are on every object.
+  const command =
+    name !== undefined && Object.hasOwn(COMMANDS, name)
+      ? COMMANDS[name]
+      : undefined;
+  if (values.help || name === undefined) {
     process.stdout.write(`${usage()}\n`);
-    return command || values.help ? 0 : 2;
+    return values.help ? 0 : 2;
+  }
+  if (!command) {
+    // JSON.stringify quotes the word and escapes any control character in it.
+    process.stderr.write(
+      `error: unknown command ${JSON.stringify(name)}\n\n${usage()}\n`,
+    );
+    return 2;
   }
   loadEnvFile();
   const config = loadConfig(process.env, 'cli');

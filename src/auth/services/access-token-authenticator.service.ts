@@ -36,9 +36,11 @@ export class AccessTokenAuthenticator {
   /** `principal` if its token has not been revoked; 401 token_revoked otherwise. */
   admit(principal: Principal): Principal {
     if (this.revocation.isRevoked(principal)) {
+      // Not "or refresh": a logout, a disabled account or a revoke of the
+      // user's sessions ends the refresh token with the access token.
       throw new ApiException(
         ErrorCode.TokenRevoked,
-        'Access token has been revoked; log in again or refresh',
+        'Access token has been revoked; log in again',
       );
     }
     return principal;
