@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Tier } from '../auth/tier';
+import { ApiException } from '../common/api.exception';
 import { NO_CLIENT } from '../common/client-info';
+import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
 import { UsersService } from '../users/users.service';
 import { UserAdministrationService } from './user-administration.service';
@@ -22,12 +24,20 @@ export class BootstrapAdminService implements OnApplicationBootstrap {
       bootstrapAdminPassword: password,
     } = this.config;
     if (username && password) {
-      if (!(await this.users.findByUsername(username))) {
+      if (await this.users.findByUsername(username)) return;
+      try {
         await this.admin.create(username, password, Tier.Admin, NO_CLIENT);
-        this.logger.log(
-          `created admin user "${username}" from BOOTSTRAP_ADMIN_USERNAME`,
-        );
+      } catch (error) {
+        // Replicas started together on a new database share these settings;
+        // hashing the password leaves time for another to create the admin
+        // first (1 of 3 then died with "already taken"). Theirs is as good.
+        if (error instanceof ApiException && error.code === ErrorCode.Conflict)
+          return;
+        throw error;
       }
+      this.logger.log(
+        `created admin user "${username}" from BOOTSTRAP_ADMIN_USERNAME`,
+      );
       return;
     }
     if ((await this.users.count()) === 0) {

@@ -27,6 +27,8 @@ export class AppConfig {
   readonly logLevel!: string;
   readonly dataDir!: string;
   readonly database!: DatabaseConfig;
+  /** Seconds start-up waits for another process's migrations before it gives up. */
+  readonly migrationLockTimeoutSeconds!: number;
   readonly jwtSecret!: string;
   readonly jwtIssuer!: string;
   readonly jwtAudience!: string;

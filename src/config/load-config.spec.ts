@@ -38,6 +38,7 @@ describe(loadConfig.name, () => {
       rateLimitWindowSeconds: 60,
       trustProxy: false,
       database: { type: 'sqlite', path: '/tmp/auth-data/auth.sqlite' },
+      migrationLockTimeoutSeconds: 60,
       deviceTokenTtl: 7_776_000,
       refreshIdleTtl: undefined,
       refreshRotation: false,
@@ -66,6 +67,10 @@ describe(loadConfig.name, () => {
       /^JWT_SECRET must be at least 32 characters long \(it has 5\)$/,
     ],
     [{ NODE_ENV: 'staging' }, /^NODE_ENV must be one of/],
+    [
+      { MIGRATION_LOCK_TIMEOUT: '0' },
+      /^MIGRATION_LOCK_TIMEOUT must be an integer from 1 to 3600, got "0"$/,
+    ],
     [{ TRUST_PROXY: 'proxy.example' }, /^TRUST_PROXY/],
     [
       { BOOTSTRAP_ADMIN_USERNAME: 'root' },

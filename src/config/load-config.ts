@@ -277,6 +277,13 @@ export function loadConfig(
     ),
     dataDir,
     database: parseDatabaseUrl(raw(env, 'DATABASE_URL'), dataDir),
+    migrationLockTimeoutSeconds: integer(
+      env,
+      'MIGRATION_LOCK_TIMEOUT',
+      60,
+      1,
+      3600,
+    ),
     jwtSecret: signing.secret,
     jwtIssuer: raw(env, 'JWT_ISSUER') ?? 'trading-auth',
     jwtAudience: raw(env, 'JWT_AUDIENCE') ?? 'trading-api',

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RowDataPacket } from 'mysql2';
-import { DataSourceOptions } from 'typeorm';
 import { AppConfig, DatabaseConfig } from '../config/app-config';
+import type { LockedDataSourceOptions } from './migration-lock';
 import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
 import { BinaryIdentifierCollation1764200000000 } from './migrations/1764200000000-binary-identifier-collation';
 import { DeviceTokens1764201000000 } from './migrations/1764201000000-device-tokens';
@@ -68,13 +68,16 @@ export async function mysqlDialect(
  * feature module's TypeOrmModule.forFeature (autoLoadEntities), the CLI gets
  * the full list from src/entities.ts, so this folder imports no feature.
  * Asynchronous because a MySQL-family URL asks the server which it is.
+ * A MigrationLockedDataSource runs the migrations under a database-wide lock
+ * (migration-lock.ts), bounded by MIGRATION_LOCK_TIMEOUT.
  */
 export async function dataSourceOptions(
   config: AppConfig,
-): Promise<DataSourceOptions> {
+): Promise<LockedDataSourceOptions> {
   const common = {
     migrations: MIGRATIONS,
     migrationsRun: true,
+    migrationLockTimeoutSeconds: config.migrationLockTimeoutSeconds,
     synchronize: false,
     logging: false,
   } as const;

@@ -2,6 +2,10 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
+import {
+  LockedDataSourceOptions,
+  MigrationLockedDataSource,
+} from './migration-lock';
 import { PreparedStatements } from './prepared-statements';
 import { TransactionRunner } from './transaction-runner';
 
@@ -20,6 +24,11 @@ import { TransactionRunner } from './transaction-runner';
         autoLoadEntities: true,
         retryAttempts: 0,
       }),
+      // The migrations that initialize() runs take a database-wide lock, so
+      // replicas started together migrate a new database once. The options
+      // are useFactory's, with the entities added.
+      dataSourceFactory: async (options) =>
+        new MigrationLockedDataSource(options as LockedDataSourceOptions),
     }),
   ],
 })

@@ -92,14 +92,22 @@ export class ServerProcess {
     return server;
   }
 
-  /** Runs the server with `env` and waits for it to exit on its own; returns its exit code and output. */
+  /**
+   * Runs the server with `env` and waits for it to exit on its own; returns
+   * its exit code and output. One that is still running after `timeoutMs`
+   * (it came up instead of failing) is killed, so it fails the test instead
+   * of outliving it.
+   */
   static async runToExit(
     env: Record<string, string>,
+    timeoutMs = 90_000,
   ): Promise<{ code: number | null; output: string }> {
     const { child, output } = spawnMain({ PORT: '0', ...env });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     const code = await new Promise<number | null>((resolve) =>
       child.once('exit', resolve),
     );
+    clearTimeout(timer);
     return { code, output: output() };
   }
 
