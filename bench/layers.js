@@ -196,6 +196,18 @@ if (accessLog && batcherModule && accessLog.AccessLogEncoder) {
   results.push({ layer: `access-log line as a string (accessLogLine; ${bytesPerCall(asString).toFixed(0)} bytes allocated)`, nsPerOp: stringNs });
   results.push({ layer: `access-log line as a string, batched, joined and encoded (the path before; ${bytesPerCall(joined).toFixed(0)} bytes allocated)`, nsPerOp: joinedNs });
   results.push({ layer: `access-log line encoded into the log batch (the server's path; ${bytesPerCall(encoded).toFixed(0)} bytes allocated)`, nsPerOp: encodedNs });
+  // The same path for URLs a trading client sends: a query with no secret
+  // in it (redacted through a string), a longer path, and a WebSocket token.
+  for (const [label, url] of [
+    ['a query without secrets', '/orders?symbol=EURUSD&side=buy&limit=50'],
+    ['a longer path, no query', '/admin/users/12345/sessions'],
+    ['a WebSocket token in the query', `/ws?token=${token}`],
+  ]) {
+    const withUrl = requests.map((request) => ({ ...request, url }));
+    const encodedUrl = (i) => { batcher.append(encoder, withUrl[i & 63], reply); };
+    const ns = measure(encodedUrl, n(500_000));
+    results.push({ layer: `access-log line encoded, ${label} (${bytesPerCall(encodedUrl).toFixed(0)} bytes allocated)`, nsPerOp: ns });
+  }
 }
 
 if (sink === 0.5) process.stdout.write(''); // use sink

@@ -171,26 +171,34 @@ describe.each(DRIVERS)('audit trail on $name', (driver) => {
     expect(event('session_revoked').detail).toEqual({ session_id: secondSid });
   });
 
-  it('records a login refused by the failed-login budget', async () => {
+  /** The newest events of `type` from `ip`, once there are `count` of them. */
+  async function eventsFrom(type: string, ip: string, count: number) {
+    let body: { items: AuditItem[] } = { items: [] };
+    await waitFor(async () => {
+      body = (await api.get(`/admin/audit?type=${type}&limit=200`, admin)).body;
+      return body.items.filter((item) => item.ip === ip).length >= count;
+    }, 5000);
+    return {
+      items: body.items.filter((item) => item.ip === ip),
+      text: JSON.stringify(body),
+    };
+  }
+
+  it('records a login refused by the failed-login budget of an account', async () => {
     await api.createUser('budgeted', 2);
     let status = 0;
+    // From a new address each time: the account's budget runs out, not an address's.
     for (let i = 0; i < 5 && status !== 429; i++)
       status = (
-        await from('127.0.0.51', 'POST', '/auth/login', {
+        await from(`127.0.0.${51 + i}`, 'POST', '/auth/login', {
           username: 'budgeted',
           password: 'wrong-password-123',
         })
       ).status;
     expect(status).toBe(429);
-    let items: AuditItem[] = [];
-    await waitFor(async () => {
-      items = (await api.get('/admin/audit?type=login_rate_limited', admin))
-        .body.items;
-      return items.length > 0;
-    }, 5000);
+    const { items } = await eventsFrom('login_rate_limited', '127.0.0.54', 1);
     expect(items[0]).toMatchObject({
       type: 'login_rate_limited',
-      ip: '127.0.0.51',
       detail: { username: 'budgeted' },
     });
   });
@@ -239,6 +247,46 @@ describe.each(DRIVERS)('audit trail on $name', (driver) => {
     const text = JSON.stringify(items);
     expect(text).not.toContain(key.split('.')[1]);
     expect(text).not.toContain(key);
+  });
+
+  it('records the username of a failed login only when it names a user, never a password typed into it', async () => {
+    const typed = 'tr0ub4dor&3-secret';
+    const valid = 'hunter2-typed-as-name';
+    for (const username of [typed, valid])
+      expect(
+        await from('127.0.0.61', 'POST', '/auth/login', {
+          username,
+          password: 'whatever-password-1',
+        }),
+      ).toMatchObject({
+        status: 401,
+        body: {
+          error: 'Invalid username or password',
+          code: 'invalid_credentials',
+        },
+      });
+    const failed = await eventsFrom('login_failed', '127.0.0.61', 2);
+    for (const item of failed.items)
+      expect(item).toMatchObject({
+        user_id: null,
+        detail: { username: '(unknown)', reason: 'invalid_credentials' },
+      });
+    expect(failed.text).not.toContain(typed);
+    expect(failed.text).not.toContain(valid);
+
+    // Refused by the address's budget, before any lookup: not known to be a user either.
+    let status = 0;
+    for (let i = 0; i < 5 && status !== 429; i++)
+      status = (
+        await from('127.0.0.62', 'POST', '/auth/login', {
+          username: `${typed}${i}`,
+          password: 'whatever-password-1',
+        })
+      ).status;
+    expect(status).toBe(429);
+    const limited = await eventsFrom('login_rate_limited', '127.0.0.62', 1);
+    expect(limited.items[0].detail).toEqual({ username: '(unknown)' });
+    expect(limited.text).not.toContain(typed);
   });
 
   it('pages newest first with next_before, and filters by type', async () => {
@@ -292,5 +340,82 @@ describe.each(DRIVERS)('audit trail on $name', (driver) => {
     );
     expect((await api.get('/admin/audit')).status).toBe(401);
     expect(ADMIN.username).toBeDefined();
+  });
+});
+
+describe.each(DRIVERS)('client addresses behind a proxy on $name', (driver) => {
+  let db: TestDatabase;
+  let api: TestApp;
+
+  beforeAll(async () => {
+    db = await driver.create();
+    api = await TestApp.start(db, {
+      TRUST_PROXY: '1',
+      RATE_LIMIT_LOGIN_MAX: '3',
+    });
+  });
+
+  afterAll(async () => {
+    await api.close();
+    await db.drop();
+  });
+
+  const failLogin = (username: string, forwardedFor: string) =>
+    api.request('POST', '/auth/login', {
+      body: { username, password: 'not-the-password-7' },
+      headers: { 'x-forwarded-for': forwardedFor },
+    });
+
+  it('audits one IPv4 client under one address, and charges one budget, whatever form the proxy writes it in', async () => {
+    const forms = ['203.0.113.7', '::ffff:203.0.113.7', '::FFFF:CB00:7107'];
+    const ids: number[] = [];
+    // One account each, so only the address's failed-login budget is shared.
+    for (const [i, form] of forms.entries()) {
+      const user = await api.createUser(`proxied-${i}`, 1);
+      ids.push(user.id);
+      expect((await failLogin(`proxied-${i}`, form)).status).toBe(401);
+    }
+    const refused = await failLogin('proxied-0', '::ffff:cb00:7107');
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({
+      error: expect.stringContaining('address'),
+      code: 'rate_limited',
+    });
+    // Another client behind the same proxy still has its own budget.
+    expect((await failLogin('proxied-1', '203.0.113.8')).status).toBe(401);
+
+    const admin = await api.adminToken();
+    let items: AuditItem[] = [];
+    await waitFor(async () => {
+      items = (
+        await api.get('/admin/audit?type=login_failed&limit=200', admin)
+      ).body.items.filter((item: AuditItem) => ids.includes(item.user_id!));
+      return items.length >= 4;
+    }, 5000);
+    expect(items.map((item) => item.ip).sort()).toEqual([
+      '203.0.113.7',
+      '203.0.113.7',
+      '203.0.113.7',
+      '203.0.113.8',
+    ]);
+  });
+
+  it('audits an IPv6 client in its canonical compressed lowercase form', async () => {
+    const user = await api.createUser('proxied-v6', 1);
+    expect(
+      (await failLogin('proxied-v6', '2001:DB8:0:0:0:0:0:0A')).status,
+    ).toBe(401);
+    const admin = await api.adminToken();
+    let items: AuditItem[] = [];
+    await waitFor(async () => {
+      items = (
+        await api.get(
+          `/admin/audit?type=login_failed&user_id=${user.id}`,
+          admin,
+        )
+      ).body.items;
+      return items.length > 0;
+    }, 5000);
+    expect(items[0].ip).toBe('2001:db8::a');
   });
 });

@@ -138,3 +138,107 @@ describe.each(DRIVERS)('log redaction on $name', (driver) => {
     }
   });
 });
+
+/**
+ * The access log of a production-like server while a careless client puts
+ * its API key and access token in URLs: under the names clients use for
+ * them, in any case, under names that say nothing, encoded, and in the path.
+ */
+describe.each(DRIVERS)(
+  'access-log redaction of keys and tokens on $name',
+  (driver) => {
+    let db: TestDatabase;
+    let server: ServerProcess;
+
+    beforeAll(async () => {
+      db = await driver.create();
+      server = await ServerProcess.start({
+        DATABASE_URL: db.url,
+        LOG_LEVEL: 'info',
+        BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
+        BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      });
+    });
+
+    afterAll(async () => {
+      await server.stop();
+      await db.drop();
+    });
+
+    it('writes no API key, token or named secret of a URL, whatever its name or place', async () => {
+      const login = await server.post('/auth/login', {
+        username: ADMIN.username,
+        password: ADMIN.password,
+      });
+      expect(login.status).toBe(200);
+      const access: string = login.body.access_token;
+      const created = await server.post(
+        '/auth/api-keys',
+        { name: 'careless bot', permission_tier: 1, password: ADMIN.password },
+        access,
+      );
+      expect(created.status).toBe(201);
+      const apiKey: string = created.body.key;
+      expect(apiKey).toMatch(/^tak_/);
+      const plain = 'plain-secret-0f1e2d3c4b5a';
+      const basic = 'Basic cm9vdC1hZG1pbjpwYXNz';
+
+      const urls: string[] = [];
+      for (const name of [
+        'api_key',
+        'apikey',
+        'x-api-key',
+        'X-Api-Key',
+        'API_KEY',
+        'jwt',
+        'JWT',
+        'authorization',
+        'Authorization',
+        'secret',
+        'SECRET',
+        'Secret',
+      ])
+        urls.push(`/auth/me?${name}=${encodeURIComponent(plain)}&n=1`);
+      urls.push(`/auth/me?authorization=${encodeURIComponent(basic)}`);
+      for (const value of [apiKey, access])
+        urls.push(
+          `/auth/me?q=${value}`,
+          `/auth/me?filter=${encodeURIComponent(`owner:${value}`)}`,
+          `/auth/me?q=${value.replace('_', '%5F').replace('.', '%2E')}`,
+          `/nope/${value}`,
+          `/nope/${value}/x?y=1`,
+          `/auth/me?x=${value}&jwt=${value}`,
+        );
+      for (const url of urls) {
+        const response = await fetch(server.url + url);
+        await response.arrayBuffer();
+      }
+
+      await server.stop();
+      const output = server.output();
+      const lines = output
+        .split('\n')
+        .filter((line) => line.includes('"msg":"request"'));
+      // The capture is real: every request above was logged, redacted.
+      expect(lines.filter((line) => line.includes('[REDACTED]'))).toHaveLength(
+        urls.length,
+      );
+      expect(output).toContain('"url":"/auth/me?api_key=[REDACTED]&n=1"');
+      expect(output).toContain('"url":"/nope/[REDACTED]/x?y=1"');
+      const [, keySecret] = apiKey.split('.');
+      const [, payload, signature] = access.split('.');
+      for (const secret of [
+        plain,
+        basic,
+        encodeURIComponent(basic),
+        keySecret,
+        payload,
+        signature,
+      ])
+        expect({ secret, found: output.includes(secret) }).toEqual({
+          secret,
+          found: false,
+        });
+    });
+  },
+);

@@ -29,7 +29,8 @@ export function accessLogLine(
 /**
  * accessLogLine's exact bytes, written straight into the log's batch buffer:
  * nothing is allocated for a request whose strings are printable ASCII and
- * whose URL has no query (a query is redacted first, through a string).
+ * whose URL has no query and no key or token in its path (those are
+ * redacted first, through a string).
  * Anything else (a character that is not ASCII, an id that is not a
  * string) is declined and written as accessLogLine's string. A spec checks
  * the two against each other on arbitrary input.
@@ -72,7 +73,7 @@ export class AccessLogEncoder implements LineEncoder<
     at = jsonString(target, at, request.method);
     if (at < 0) return -1;
     at = ascii(target, at, ',"url":');
-    at = jsonString(target, at, url.indexOf('?') === -1 ? url : redactUrl(url));
+    at = jsonString(target, at, redactUrl(url));
     if (at < 0) return -1;
     at = ascii(target, at, ',"status":');
     at = digits(target, at, reply.statusCode);

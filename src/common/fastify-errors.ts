@@ -7,6 +7,10 @@ import {
   STATUS_CODES,
 } from 'node:http';
 import type { Socket } from 'node:net';
+import {
+  normalizeForwardedFor,
+  normalizeSocketAddress,
+} from './client-address';
 import { codeForStatus, toErrorBody } from './error-body';
 import { ErrorCode } from './error-codes';
 
@@ -105,7 +109,8 @@ interface ServerTimeouts {
  * Fastify's `serverFactory`: Node's own HTTP server, minus the two answers it
  * would give by itself with an empty body: 400 to an HTTP/1.1 request without
  * a Host header, and 417 to an `Expect` it does not know. Both are refused
- * here with our body; everything else goes to Fastify unchanged.
+ * here with our body. Everything else goes to Fastify, its client address
+ * (socket and X-Forwarded-For) first written in one form (client-address.ts).
  */
 export function serverFactory(
   handler: (request: IncomingMessage, response: ServerResponse) => void,
@@ -118,9 +123,12 @@ export function serverFactory(
         sendRaw(response, 400, 'HTTP/1.1 requests need a Host header');
         return;
       }
+      normalizeForwardedFor(request);
       handler(request, response);
     },
   );
+  // Before any request of the connection: request.ip in one form for all.
+  server.on('connection', normalizeSocketAddress);
   // A client may send its request and then shut down its sending side (a
   // half-close, as `nc -N` or a raw socket's end() does). Node's default is
   // to end the connection at that FIN, which drops the answer of any route

@@ -6,8 +6,9 @@ import { LineSink, LogLineBatcher } from './log-line-batcher';
 /**
  * Query parameters whose values are credentials: a WebSocket client sends its
  * access token as ?token= (or a ticket), and a careless client may put any
- * other secret in a URL. Matched on the decoded name, as the query parser
- * reads it, so `?%74oken=` or `?TOKEN=` cannot slip a token into the logs.
+ * other secret in a URL, under the name of the header it belongs in. Matched
+ * on the decoded name, as the query parser reads it, so `?%74oken=` or
+ * `?TOKEN=` cannot slip a token into the logs.
  */
 const SECRET_QUERY_PARAMS = new Set([
   'token',
@@ -17,9 +18,17 @@ const SECRET_QUERY_PARAMS = new Set([
   'device_token',
   'password',
   'key',
+  'api_key',
+  'apikey',
+  'x-api-key',
+  'jwt',
+  'authorization',
+  'secret',
 ]);
 
 function isSecretParam(rawName: string): boolean {
+  if (rawName.indexOf('%') === -1 && rawName.indexOf('+') === -1)
+    return SECRET_QUERY_PARAMS.has(rawName.trim().toLowerCase());
   let name: string;
   try {
     name = decodeURIComponent(rawName.replace(/\+/g, ' '));
@@ -30,19 +39,150 @@ function isSecretParam(rawName: string): boolean {
   return SECRET_QUERY_PARAMS.has(name.trim().toLowerCase());
 }
 
-/** The URL as it may be logged: the value of every credential parameter replaced by [REDACTED]. */
+/**
+ * What our API keys start with (`API_KEY_PREFIX` in
+ * api-keys/api-key-format.ts, which common/ cannot import: api-keys/ imports
+ * common/). logger.spec.ts checks a minted key against it.
+ */
+const API_KEY_PREFIX = 'tak_';
+/** `tak_`, the key id's 22 characters, then the dot before the secret. */
+const API_KEY_DOT = API_KEY_PREFIX.length + 22;
+/** What every JWT starts with: `{"` in base64url. */
+const JWT_START = 'eyJ';
+
+/** base64url and the dot: what keys and tokens are made of. */
+const TOKEN_CHARS = new Uint8Array(128);
+for (const char of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.')
+  TOKEN_CHARS[char.charCodeAt(0)] = 1;
+
+/**
+ * Whether `text` may hold a key or token: the test every logged URL takes.
+ * One-character searches first: V8 does them far faster than the
+ * substring's (about 45 ns against 70 for both substrings on a short path),
+ * and most paths have no `J` and no `_`.
+ */
+function mayHoldCredential(text: string): boolean {
+  return (
+    (text.indexOf('J') !== -1 && text.indexOf(JWT_START) !== -1) ||
+    (text.indexOf('_') !== -1 && text.indexOf(API_KEY_PREFIX) !== -1)
+  );
+}
+
+/**
+ * `text` with every API key (`tak_<id>.<secret>`) and every JWT (three
+ * base64url parts, the first starting `eyJ`) replaced by [REDACTED],
+ * wherever it is and whatever it is called: in a path, in any query value,
+ * inside a longer value. The whole run of token characters from the start
+ * of the shape goes, so a key with something stuck to its end is not half
+ * shown. Linear in the length of `text`, however many near-shapes it holds
+ * (a URL is up to 16 KB of the client's choosing, on every request).
+ */
+function redactCredentials(text: string): string {
+  let out = '';
+  let copied = 0;
+  let key = text.indexOf(API_KEY_PREFIX);
+  let jwt = text.indexOf(JWT_START);
+  while (key !== -1 || jwt !== -1) {
+    const isKey = key !== -1 && (jwt === -1 || key < jwt);
+    const at = isKey ? key : jwt;
+    let end: number;
+    if (isKey) {
+      if (!isKeyShaped(text, at)) {
+        key = text.indexOf(API_KEY_PREFIX, at + 1);
+        continue;
+      }
+      end = runEnd(text, at).end;
+    } else {
+      const run = runEnd(text, at);
+      end = run.end;
+      if (run.dots < 2) {
+        // Any later `eyJ` in this run ends where it does, with fewer dots.
+        jwt = text.indexOf(JWT_START, end);
+        continue;
+      }
+    }
+    out += `${text.slice(copied, at)}[REDACTED]`;
+    copied = end;
+    if (key !== -1 && key < end) key = text.indexOf(API_KEY_PREFIX, end);
+    if (jwt !== -1 && jwt < end) jwt = text.indexOf(JWT_START, end);
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** `tak_`, 22 base64url characters, a dot, and at least one more. */
+function isKeyShaped(text: string, at: number): boolean {
+  if (text.length <= at + API_KEY_DOT + 1) return false;
+  for (let i = at + API_KEY_PREFIX.length; i <= at + API_KEY_DOT + 1; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128 || TOKEN_CHARS[code] === 0) return false;
+    if ((code === 0x2e) !== (i === at + API_KEY_DOT)) return false;
+  }
+  return true;
+}
+
+/**
+ * Where the run of token characters from `at` ends, and how many dots
+ * separate non-empty parts in it: two dots in a row end it, and trailing
+ * dots are not part of it.
+ */
+function runEnd(text: string, at: number): { end: number; dots: number } {
+  let end = at;
+  let dots = 0;
+  for (; end < text.length; end++) {
+    const code = text.charCodeAt(end);
+    if (code >= 128 || TOKEN_CHARS[code] === 0) break;
+    if (code === 0x2e) {
+      if (text.charCodeAt(end - 1) === 0x2e) break;
+      dots++;
+    }
+  }
+  while (end > at && text.charCodeAt(end - 1) === 0x2e) {
+    end--;
+    dots--;
+  }
+  return { end, dots };
+}
+
+/**
+ * The URL as it may be logged: the value of every credential parameter, and
+ * every key or token anywhere in it, replaced by [REDACTED]. The same string
+ * when there is nothing to replace; a URL without a query costs two
+ * substring searches.
+ */
 export function redactUrl(url: string): string {
   const start = url.indexOf('?');
-  if (start === -1) return url;
-  const params = url
-    .slice(start + 1)
-    .split('&')
-    .map((param) => {
-      const equals = param.indexOf('=');
-      if (equals === -1 || !isSecretParam(param.slice(0, equals))) return param;
-      return `${param.slice(0, equals)}=[REDACTED]`;
-    });
-  return `${url.slice(0, start + 1)}${params.join('&')}`;
+  if (start === -1)
+    return mayHoldCredential(url) ? redactCredentials(url) : url;
+  const params = url.slice(start + 1).split('&');
+  let changed = false;
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i];
+    const equals = param.indexOf('=');
+    if (equals === -1) continue;
+    if (
+      isSecretParam(param.slice(0, equals)) ||
+      encodesCredential(param, equals)
+    ) {
+      params[i] = `${param.slice(0, equals)}=[REDACTED]`;
+      changed = true;
+    }
+  }
+  const redacted = changed
+    ? `${url.slice(0, start + 1)}${params.join('&')}`
+    : url;
+  return mayHoldCredential(redacted) ? redactCredentials(redacted) : redacted;
+}
+
+/** Whether the value of `param` is a percent-encoded key or token (`tak%5F…`), which it is once decoded. */
+function encodesCredential(param: string, equals: number): boolean {
+  if (param.indexOf('%', equals) === -1) return false;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(param.slice(equals + 1).replace(/\+/g, ' '));
+  } catch {
+    return false;
+  }
+  return mayHoldCredential(decoded) && redactCredentials(decoded) !== decoded;
 }
 
 /**

@@ -39,6 +39,19 @@ interface Reserved {
   charge: Charge;
 }
 
+/**
+ * What the audit trail records as the username of a failed or refused login
+ * whose name is not known to be an account's: it may be anything the client
+ * typed, a password put in the wrong field included. No account can have
+ * it: usernames hold no parentheses.
+ */
+export const UNKNOWN_USERNAME = '(unknown)';
+
+/** The account a login's name found, once the lookup has run (`null`: none). */
+interface Lookup {
+  user: User | null;
+}
+
 export interface LoginOutcome {
   user: User;
   /** The trusted device token to return: the one presented, or a new one. */
@@ -72,10 +85,11 @@ export class LoginAttemptService {
     deviceToken: string | undefined,
   ): Promise<LoginOutcome> {
     const name = normalizeUsername(username);
+    const lookup: Lookup = { user: null };
     const { verified, trusted } = await this.recordingRefusals(
-      name,
+      lookup,
       request,
-      () => this.check(request, name, username, password, deviceToken),
+      () => this.check(request, lookup, name, username, password, deviceToken),
     );
     return {
       user: verified,
@@ -99,15 +113,16 @@ export class LoginAttemptService {
     // name that breaks the account-creation rule finds no user (and costs
     // the dummy hash).
     const name = normalizeUsername(username);
-    const { verified } = await this.recordingRefusals(name, request, () =>
-      this.check(request, name, username, password, undefined),
+    const lookup: Lookup = { user: null };
+    const { verified } = await this.recordingRefusals(lookup, request, () =>
+      this.check(request, lookup, name, username, password, undefined),
     );
     return verified;
   }
 
   /** Records a login refused by a failed-login budget (429) in the audit trail. */
   private async recordingRefusals<T>(
-    name: string,
+    lookup: Lookup,
     request: LoginRequest,
     work: () => Promise<T>,
   ): Promise<T> {
@@ -120,7 +135,9 @@ export class LoginAttemptService {
           userId: null,
           client: clientOf(request),
           actorId: null,
-          detail: { username: name },
+          // A refusal by the address's budget comes before the lookup, on
+          // purpose (it stays cheap under a storm), so its name stays unknown.
+          detail: { username: auditedUsername(lookup.user) },
         });
       throw error;
     }
@@ -128,6 +145,7 @@ export class LoginAttemptService {
 
   private async check(
     request: LoginRequest,
+    lookup: Lookup,
     name: string,
     username: string,
     password: string,
@@ -149,6 +167,7 @@ export class LoginAttemptService {
       user = isValidUsername(username)
         ? await this.users.findByUsername(name)
         : null;
+      lookup.user = user;
       // Looked up for unknown users too, so the answer takes as long.
       trusted = await this.devices.trustedId(deviceToken, user?.id);
       reserved = [
@@ -164,7 +183,7 @@ export class LoginAttemptService {
     try {
       verified = await this.credentials.verify(user, password);
     } catch (error) {
-      this.recordFailure(error, name, user, clientOf(request));
+      this.recordFailure(error, user, clientOf(request));
       // Only a wrong password (or unknown user) is a failed guess; a
       // disabled account's right password or a full hashing queue is not.
       if (
@@ -181,7 +200,6 @@ export class LoginAttemptService {
   /** A wrong password, an unknown user or a disabled account; never the password itself. */
   private recordFailure(
     error: unknown,
-    name: string,
     user: User | null,
     client: ClientInfo,
   ): void {
@@ -196,7 +214,7 @@ export class LoginAttemptService {
       userId: user?.id ?? null,
       client,
       actorId: null,
-      detail: { username: name, reason: error.code },
+      detail: { username: auditedUsername(user), reason: error.code },
     });
   }
 
@@ -251,4 +269,13 @@ export class LoginAttemptService {
       windowSeconds: this.config.rateLimitWindowSeconds,
     };
   }
+}
+
+/**
+ * The username an audit event of a login records: the account's own, from
+ * the lookup the password check needs anyway (no query of its own, so the
+ * answer takes no longer for either kind of name), else UNKNOWN_USERNAME.
+ */
+function auditedUsername(user: User | null): string {
+  return user?.username ?? UNKNOWN_USERNAME;
 }

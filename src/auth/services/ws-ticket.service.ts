@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP } from 'node:net';
+import { normalizeAddress } from '../../common/client-address';
 import { AppConfig } from '../../config/app-config';
 import { RedisService } from '../../redis/redis.service';
 import { Principal } from '../principal';
@@ -41,34 +42,17 @@ export function ticketMacKey(signingSecret: string): Buffer {
 
 /**
  * A client address in one spelling, so the address a ticket was issued to
- * and the upgrade's compare as addresses, not strings: IPv4-mapped IPv6
- * (`::ffff:203.0.113.7`) is its IPv4 address, IPv6 is in its canonical form.
- * Undefined for what is not an address. (Local until common/ has a shared
- * normaliser.)
+ * and the upgrade's compare as addresses, not strings (normalizeAddress:
+ * IPv4-mapped IPv6 is its IPv4 address, IPv6 is in its canonical form).
+ * Undefined for what is not an address.
  */
 export function normalisedAddress(
   address: string | null | undefined,
 ): string | undefined {
   if (!address) return undefined;
-  if (isIPv4(address)) return address;
-  if (!isIPv6(address)) return undefined;
   const zone = address.indexOf('%');
-  const bare = zone < 0 ? address : address.slice(0, zone);
-  let canonical: string;
-  try {
-    canonical = new URL(`http://[${bare}]/`).hostname.slice(1, -1);
-  } catch {
-    return undefined;
-  }
-  // The URL serialiser writes ::ffff:1.2.3.4 as ::ffff:102:304.
-  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(canonical);
-  if (mapped) {
-    const high = parseInt(mapped[1], 16);
-    const low = parseInt(mapped[2], 16);
-    return `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
-  }
-  // A zone names an interface, whose name is case-sensitive.
-  return zone < 0 ? canonical : canonical + address.slice(zone);
+  if (!isIP(zone < 0 ? address : address.slice(0, zone))) return undefined;
+  return normalizeAddress(address);
 }
 
 /**
