@@ -1,4 +1,5 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import { normalizeAddress } from '../common/client-address';
 
 /** At most this many entries in a key's allowlist. */
 export const MAX_ALLOWLIST_ENTRIES = 32;
@@ -131,33 +132,12 @@ function ipv6Bytes(address: string): number[] {
   return groups.flatMap((group) => [group >> 8, group & 0xff]);
 }
 
-/** RFC 5952 text: lower case, no leading zeros, the longest run of two or more zero groups as `::`. */
+/** RFC 5952 text (common/'s normalizeAddress writes it from the eight groups). */
 function formatIpv6(bytes: readonly number[]): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((bytes[i] << 8) | bytes[i + 1]);
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8;) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let end = i;
-    while (end < 8 && groups[end] === 0) end++;
-    if (end - i > bestLength) {
-      bestStart = i;
-      bestLength = end - i;
-    }
-    i = end;
-  }
-  const hex = (from: number, to: number) =>
-    groups
-      .slice(from, to)
-      .map((group) => group.toString(16))
-      .join(':');
-  return bestStart < 0
-    ? hex(0, 8)
-    : `${hex(0, bestStart)}::${hex(bestStart + bestLength, 8)}`;
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2)
+    groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
+  return normalizeAddress(groups.join(':'));
 }
 
 /**
