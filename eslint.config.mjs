@@ -27,4 +27,19 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [{ name: 'class-validator', importNames: ['IsOptional'], message: 'It lets null through: use IsOptionalNotNull from src/common/is-optional-not-null.decorator.' }] }],
     },
   },
+  {
+    // Worker-thread programs that run untranspiled from src/ and dist/
+    // (password-hash.worker.js): CommonJS, outside the TypeScript project.
+    files: ['src/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', exports: 'writable', module: 'writable' },
+    },
+    rules: {
+      ...tseslint.configs.disableTypeChecked.rules,
+      '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
 );

@@ -2,13 +2,9 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Algorithm } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
 import { ApiException } from '../../common/api.exception';
-import {
-  ConcurrencyLimiter,
-  QueueFullError,
-} from '../../common/concurrency-limiter';
 import { ErrorCode } from '../../common/error-codes';
 import { AppConfig } from '../../config/app-config';
-import { HashThreads } from './hash-threads';
+import { HashQueueFullError, PasswordHashPool } from './password-hash-pool';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */
 export const ARGON2_OPTIONS = {
@@ -19,25 +15,23 @@ export const ARGON2_OPTIONS = {
 } as const;
 
 /**
- * argon2id hashing off the event loop, on low-priority threads (HashThreads),
- * with a bound on how many hashes run at once. On a 2-core machine, hashes on
- * every core starve the event loop and every other request waits;
- * PASSWORD_HASH_CONCURRENCY (default cores - 1) leaves a core free, and a
- * full queue answers 503 at once instead of letting a login storm grow
- * latency without limit.
+ * argon2id hashing off the event loop, on low-priority threads
+ * (PasswordHashPool), with a bound on how many hashes run at once. On a
+ * 2-core machine, hashes on every core starve the event loop and every other
+ * request waits; PASSWORD_HASH_CONCURRENCY (default cores - 1) leaves a core
+ * free, and a full queue (PASSWORD_HASH_QUEUE) answers 503 at once instead of
+ * letting a login storm grow latency without limit.
  */
 @Injectable()
 export class PasswordHasher implements OnModuleInit, OnModuleDestroy {
-  private readonly limiter: ConcurrencyLimiter;
-  private readonly threads: HashThreads;
+  private readonly pool: PasswordHashPool;
   private dummyHash = '';
 
   constructor(config: AppConfig) {
-    this.limiter = new ConcurrencyLimiter(
+    this.pool = new PasswordHashPool(
       config.passwordHashConcurrency,
       config.passwordHashQueue,
     );
-    this.threads = new HashThreads(config.passwordHashConcurrency);
   }
 
   async onModuleInit(): Promise<void> {
@@ -46,30 +40,20 @@ export class PasswordHasher implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.threads.close();
+    await this.pool.destroy();
   }
 
   hash(password: string): Promise<string> {
-    return this.limited(
-      () =>
-        this.threads.run({
-          op: 'hash',
-          password,
-          options: ARGON2_OPTIONS,
-        }) as Promise<string>,
-    );
+    return this.refusingWhenFull(this.pool.hash(password, ARGON2_OPTIONS));
   }
 
   /** False for a wrong password and for a stored hash that cannot be parsed. */
   verify(passwordHash: string, password: string): Promise<boolean> {
-    return this.limited(() =>
-      (
-        this.threads.run({
-          op: 'verify',
-          hash: passwordHash,
-          password,
-        }) as Promise<boolean>
-      ).catch(() => false),
+    return this.refusingWhenFull(
+      this.pool.verify(passwordHash, password).catch((error: unknown) => {
+        if (error instanceof HashQueueFullError) throw error;
+        return false;
+      }),
     );
   }
 
@@ -79,11 +63,11 @@ export class PasswordHasher implements OnModuleInit, OnModuleDestroy {
     return false;
   }
 
-  private async limited<T>(task: () => Promise<T>): Promise<T> {
+  private async refusingWhenFull<T>(job: Promise<T>): Promise<T> {
     try {
-      return await this.limiter.run(task);
+      return await job;
     } catch (error) {
-      if (error instanceof QueueFullError) {
+      if (error instanceof HashQueueFullError) {
         throw new ApiException(
           ErrorCode.ServiceUnavailable,
           'Too many logins in progress; retry after the time in Retry-After',
