@@ -19,7 +19,10 @@
  * round, each round counts the whole process (every thread) over --requests
  * requests of one route. About 5 minutes for the three routes.
  *
- * Usage: node bench/instructions.js [--requests=3000] [--warm=30000] [--rounds=2] [--log-level=info]
+ * --write adds an authenticated `POST /bench/write` of the same shape, which
+ * the write rate limits (per address and per user) are charged on.
+ *
+ * Usage: node bench/instructions.js [--requests=3000] [--warm=30000] [--rounds=2] [--log-level=info] [--write]
  * Needs valgrind (`callgrind_control` on PATH) and a build in dist/.
  */
 const fs = require('node:fs');
@@ -41,6 +44,7 @@ const REQUESTS = Number(option('requests', 3000));
 const WARM = Number(option('warm', 30000));
 const ROUNDS = Number(option('rounds', 2));
 const LOG_LEVEL = option('log-level', 'info');
+const WRITE = process.argv.includes('--write');
 const PASSWORD = 'bench-password-Correct-Horse-1';
 const HUGE = String(1_000_000_000);
 
@@ -101,7 +105,11 @@ async function main() {
       name: 'app',
       script: path.join(__dirname, 'servers', 'app-public-shaped.js'),
       health: '/health',
-      routes: [['this application, @Public() /bench/shaped', '/bench/shaped'], ['this application, GET /auth/me', '/auth/me']],
+      routes: [
+        ['this application, @Public() /bench/shaped', '/bench/shaped'],
+        ['this application, GET /auth/me', '/auth/me'],
+        ...(WRITE ? [['this application, POST /bench/write', '/bench/write', 'POST']] : []),
+      ],
     },
   ];
   const results = [];
@@ -131,17 +139,17 @@ async function main() {
     const url = `http://127.0.0.1:${port}`;
     process.stderr.write(`${server.name}: starting under valgrind\n`);
     await waitForHealth(`${url}${server.health}`, child);
-    for (const [, route] of server.routes) {
+    for (const [, route, method] of server.routes) {
       process.stderr.write(`${server.name}: warming ${route} (${WARM} requests)\n`);
-      await cannon({ url, path: route, tokens, connections: 10, amount: WARM, timeout: 60 }, tmpDir);
+      await cannon({ url, method, path: route, tokens, connections: 10, amount: WARM, timeout: 60 }, tmpDir);
     }
     callgrindControl(['--instr=on', String(child.pid)]);
     // Round 0 is not reported: once instrumented, V8 still finishes compiling
     // (the floor's first instrumented round counted 176k against 98k after).
     for (let round = 0; round <= ROUNDS; round++) {
-      for (const [label, route] of server.routes) {
+      for (const [label, route, method] of server.routes) {
         await dumpTotal(child.pid, tmpDir); // zero the counters
-        const r = await cannon({ url, path: route, tokens, connections: 10, amount: REQUESTS, timeout: 60 }, tmpDir);
+        const r = await cannon({ url, method, path: route, tokens, connections: 10, amount: REQUESTS, timeout: 60 }, tmpDir);
         const total = await dumpTotal(child.pid, tmpDir);
         if (r.non2xx || r.errors) throw new Error(`${route}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
         process.stderr.write(`${label}, round ${round}${round === 0 ? ' (settling, not reported)' : ''}: ${Math.round(total / REQUESTS).toLocaleString('en')} instructions a request\n`);

@@ -14,7 +14,7 @@ const path = require('node:path');
 const DIST = path.resolve(__dirname, '..', '..', 'dist', 'src');
 require(path.join(DIST, 'runtime-flags'));
 require('reflect-metadata');
-const { Controller, Get, Module, UseGuards, createParamDecorator } = require('@nestjs/common');
+const { Controller, Get, Module, Post, UseGuards, createParamDecorator } = require('@nestjs/common');
 const { Public } = require(path.join(DIST, 'auth', 'decorators', 'public.decorator'));
 const { createApp } = require(path.join(DIST, 'app.setup'));
 const { loadConfig } = require(path.join(DIST, 'config', 'load-config'));
@@ -37,6 +37,18 @@ Get('shaped')(BenchController.prototype, 'shaped', shaped());
 UseGuards(AllowAll)(BenchController.prototype, 'shaped', shaped());
 Public()(BenchController.prototype, 'shaped', shaped());
 Caller()(BenchController.prototype, 'shaped', 0);
+
+// An authenticated write of the same shape (no @Public()): the write budgets
+// (ip and user) are charged on it, so bench/instructions.js --write measures
+// what the rate limits cost a write.
+// Its own function: route metadata lives on the function.
+BenchController.prototype.write = function write(_caller) {
+  return { id: 1, username: 'bench-u0001', permission_tier: 2 };
+};
+const write = () => Object.getOwnPropertyDescriptor(BenchController.prototype, 'write');
+Post('write')(BenchController.prototype, 'write', write());
+UseGuards(AllowAll)(BenchController.prototype, 'write', write());
+Caller()(BenchController.prototype, 'write', 0);
 
 class BenchModule {}
 Module({ controllers: [BenchController] })(BenchModule);

@@ -1,4 +1,8 @@
-import { normalizeIp } from '@nestjs/throttler';
+import {
+  normalizeIp,
+  ThrottlerModuleOptions,
+  ThrottlerStorage,
+} from '@nestjs/throttler';
 import { hash } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
 import { RateLimitCounter } from './rate-limit.constants';
@@ -49,6 +53,30 @@ export interface Budget {
   ttlMs: number;
   /** Requests of the same scope and tracker share one counter. */
   scope: string;
+}
+
+/**
+ * @nestjs/throttler's options: the shared write budgets as the named
+ * throttlers `ip` and `user` (checked in that order: same ttl, and throttler
+ * sorts stably by ttl), counted in `storage` (RateLimiter). No headers of
+ * throttler's own: RateLimitGuard writes the IETF RateLimit fields.
+ */
+export function throttlerOptions(
+  config: Pick<
+    AppConfig,
+    'rateLimitIpMax' | 'rateLimitUserMax' | 'rateLimitWindowSeconds'
+  >,
+  storage: ThrottlerStorage,
+): ThrottlerModuleOptions {
+  const ttl = config.rateLimitWindowSeconds * 1000;
+  return {
+    throttlers: [
+      { name: RateLimitCounter.Ip, limit: config.rateLimitIpMax, ttl },
+      { name: RateLimitCounter.User, limit: config.rateLimitUserMax, ttl },
+    ],
+    storage,
+    setHeaders: false,
+  };
 }
 
 /** The client address as a counter's tracker, IPv6 grouped by /64 as @nestjs/throttler does. */

@@ -1,4 +1,5 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
@@ -19,6 +20,11 @@ import { MemoryRateLimitStore } from './store/memory-rate-limit.store';
 import { RedisRateLimitStore } from './store/redis-rate-limit.store';
 import { Charge, RateLimitStore, WindowState } from './store/rate-limit-store';
 
+/** What ThrottlerStorage.increment answers (the package does not export its name). */
+type ThrottlerStorageRecord = Awaited<
+  ReturnType<ThrottlerStorage['increment']>
+>;
+
 /** One counter a request is charged to. */
 export interface BudgetSpec {
   /** Policy name in the RateLimit headers (see RateLimitCounter, LoginBudget). */
@@ -33,12 +39,21 @@ export interface BudgetSpec {
 
 /**
  * Charges requests to budgets: in Redis when REDIS_URL is set and Redis
- * answers (global across instances), else in this process. Used by the
- * global write guard and by the login and refresh checks that run once they
- * know whom a request is about.
+ * answers (global across instances), else in this process. The write limits
+ * reach it as @nestjs/throttler's ThrottlerStorage (`increment`, from
+ * RateLimitGuard); the checks that run once they know whom a request is
+ * about call `charge`/`enforce` directly, and share the same counters.
+ *
+ * Those checks keep their own path because they need what ThrottlerStorage
+ * cannot do: give a slot back. Login reserves a slot of each failed-login
+ * budget before the password hash (so a burst cannot run more hashes than
+ * the budget allows) and returns it on success; a failed API key
+ * authentication does the same with the address's key-failure budget; and
+ * a refresh charges its user's write budget only after the token is
+ * verified, after every guard has run.
  */
 @Injectable()
-export class RateLimiter implements OnApplicationShutdown {
+export class RateLimiter implements ThrottlerStorage, OnApplicationShutdown {
   private readonly local = new MemoryRateLimitStore();
   private readonly store: RateLimitStore;
   private readonly sweeper = setInterval(
@@ -80,6 +95,27 @@ export class RateLimiter implements OnApplicationShutdown {
         refunded = true;
         return charge.refund().catch(() => undefined);
       },
+    };
+  }
+
+  /**
+   * ThrottlerStorage: a fixed window of `ttl` ms, refused without counting
+   * once `limit` requests were counted, blocked until the window ends
+   * (`blockDuration` is not used: a refusal never pushes the reset back).
+   * Times are in seconds as throttler's are, but not rounded, so the
+   * RateLimit header breaks ties between budgets as before.
+   */
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+  ): Promise<ThrottlerStorageRecord> {
+    const { count, resetMs, blocked } = await this.store.hit(key, limit, ttl);
+    return {
+      totalHits: count,
+      timeToExpire: resetMs / 1000,
+      isBlocked: blocked,
+      timeToBlockExpire: blocked ? resetMs / 1000 : 0,
     };
   }
 
