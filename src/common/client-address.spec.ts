@@ -100,13 +100,13 @@ describe('the client address Fastify sees', () => {
   it('writes an IPv4 client of a dual-stack socket as IPv4, and X-Forwarded-For in one form', async () => {
     const { server, url } = await serve('::');
     try {
-      const answer = (await (
+      const answer = await (
         await fetch(url, {
           headers: {
             'x-forwarded-for': '198.51.100.1, ::FFFF:CB00:7107,2001:DB8::0:A',
           },
         })
-      ).json());
+      ).json();
       expect(answer).toEqual({
         socket: '127.0.0.1',
         forwarded: '198.51.100.1, 203.0.113.7, 2001:db8::a',
