@@ -1,7 +1,7 @@
 'use strict';
 /**
  * `npm run bench` / `npm run bench -- --quick`: what authentication costs,
- * measured beside the floors it cannot beat. See README ("Benchmark") and
+ * measured beside the floors it cannot beat. See "How the benchmark runs" in bench/RESULTS.md and
  * the header of each file under bench/scenarios/.
  *
  * Flow: build -> make fresh databases (schema by the server's own migrations)

@@ -11,9 +11,9 @@ import { setFlagsFromString } from 'node:v8';
  * and the parser's code deoptimised on a code dependency, as a change of
  * pretenuring decision does): each young collection then took 10-12 ms
  * instead of 1-2, and GET /auth/me ran about 20 % slower, p99 11 ms
- * instead of 3 (README, Operations). The service's long-lived
- * data sits in typed arrays and a few maps, which gain nothing from
- * pretenuring.
+ * instead of 3 (docs/operations.md, "Pretenuring is off"). The service's
+ * long-lived data sits in typed arrays and a few maps, which gain nothing
+ * from pretenuring.
  *
  * V8 reads this flag at each collection, so setting it at run time works
  * (Node refuses it in NODE_OPTIONS), and it holds however the server is

@@ -18,7 +18,7 @@ const MAIN = path.join(ROOT, 'dist', 'src', 'main.js');
 /**
  * The node flags `npm run start:prod` gives the server (package.json), so the
  * bench runs it exactly as production does: the young-generation size there
- * changes the cost of a request by a third (README, Performance).
+ * changes the cost of a request by a third (docs/operations.md, Node flags).
  */
 function productionNodeFlags() {
   const script = require(path.join(ROOT, 'package.json')).scripts['start:prod'];

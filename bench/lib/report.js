@@ -138,6 +138,8 @@ function markdown(r, charts = []) {
     out.push(`**Warning:** the 1-minute load average was already ${r.machine.loadAverageAtStart[0]} on ${r.machine.cores} cores when the run started: other work shared the CPU, so absolute figures are low and noisy. Ratios taken within one run are the figures to trust.`, '');
   }
   out.push(`Database: ${r.database}. Load: autocannon -c ${r.config.connections}, pipelining 1, loopback, ${r.config.durationS} s per run, ${r.config.runs} run(s) per figure; the load generator shares the ${r.machine.cores} cores with the server. Figures are "median (min–max)"; ratios are computed per run from figures of the same run, then their median is shown.`, '');
+  // What the one who ran it noted about the run (the build, the host), written into results.json by hand.
+  if (r.runNote) out.push(r.runNote, '');
   if (r.mode === 'quick') out.push('**Quick mode:** shorter and fewer runs' + (s.websocket && s.websocket.status === 'run' ? `, ${s.websocket.socketsTarget.toLocaleString('en')} WebSocket sockets instead of 10,000` : '') + '. Use the full run for figures to quote.', '');
 
   out.push('## Summary', '');
@@ -258,6 +260,9 @@ function markdown(r, charts = []) {
     out.push('', 'passport-jwt verifies the HMAC signature on every request (it has no cache) and builds a strategy instance per request. The server\'s guard verifies a token once, then pays the header parse, a cache lookup with that request\'s fresh token string (keyed by the token\'s last 16 characters, so V8 hashes 16 characters, not the whole token, and one comparison of the whole token) and the revocation check (two lookups in typed-array tables and one Map.get). The "fresh token string" rows are the realistic cost per request, the memo\'s and the whole-token Map it replaced; the plain cache-hit row reuses string objects whose hash V8 has already cached.', '');
   }
   if (r.profilesNote) out.push('## Profiles of the targets not met', '', r.profilesNote, '');
+  // How to run the bench and what each scenario measures: the same for every
+  // run, so kept as text beside this generator and not in results.json.
+  out.push(fs.readFileSync(path.join(__dirname, 'method.md'), 'utf8'));
   if (r.errors.length) {
     out.push('## Errors', '', ...r.errors.map((e) => `- ${e}`), '');
   }

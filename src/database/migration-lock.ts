@@ -102,7 +102,7 @@ export class MigrationLockedDataSource extends DataSource {
   }
 
   /**
-   * Two processes can share a DATA_DIR file (the README runs a second
+   * Two processes can share a DATA_DIR file (the docs run a second
    * instance or the CLI beside a server), and TypeORM reads which migrations
    * ran before it opens its transaction, so both would run them. SQLite's
    * write lock is the database-wide lock here: BEGIN IMMEDIATE takes it before
