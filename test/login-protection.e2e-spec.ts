@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { PasswordHasher } from '../src/auth/services/password-hasher.service';
+import { PasswordHasher } from '../src/credentials/services/password-hasher.service';
 import { User } from '../src/users/entities/user.entity';
 import { DRIVERS, TestDatabase } from './support/databases';
 import { parseRateLimit, requestFrom } from './support/http-from';

@@ -1,4 +1,4 @@
-import { PasswordHasher } from '../src/auth/services/password-hasher.service';
+import { PasswordHasher } from '../src/credentials/services/password-hasher.service';
 import { DRIVERS, TestDatabase } from './support/databases';
 import { ApiResponse, sleep, TestApp } from './support/test-app';
 

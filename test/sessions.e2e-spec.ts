@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Session } from '../src/auth/entities/session.entity';
+import { Session } from '../src/sessions/entities/session.entity';
 import { DRIVERS, TestDatabase } from './support/databases';
 import { LoginBody, sleep, TestApp, waitFor } from './support/test-app';
 import { WsClient } from './support/ws-client';

@@ -32,7 +32,7 @@ import { LoginDto } from './dto/login.dto';
 import { RefreshDto } from './dto/refresh.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { Principal } from './principal';
-import { LoginOutcome } from './services/login-attempt.service';
+import { LoginOutcome } from '../credentials/services/login-attempt.service';
 import {
   AuthService,
   LoginResponse,

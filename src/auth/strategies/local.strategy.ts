@@ -6,7 +6,7 @@ import {
   LoginAttemptService,
   LoginOutcome,
   LoginRequest,
-} from '../services/login-attempt.service';
+} from '../../credentials/services/login-attempt.service';
 
 /** passport-local for POST /auth/login; the body was validated by LocalAuthGuard before this runs. */
 @Injectable()

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { TransactionRunner } from '../../database/transaction-runner';
-import { User } from '../../users/entities/user.entity';
-import { BlocklistedJti } from '../entities/blocklisted-jti.entity';
-import { Session } from '../entities/session.entity';
-import { RevocationEventRow } from '../entities/revocation-event-row.entity';
+import { TransactionRunner } from '../database/transaction-runner';
+import { User } from '../users/entities/user.entity';
+import { BlocklistedJti } from './entities/blocklisted-jti.entity';
+import { Session } from '../sessions/entities/session.entity';
+import { RevocationEventRow } from './entities/revocation-event-row.entity';
 import { Revocation, subjectOf } from './revocation';
 
 const PAGE_SIZE = 10_000;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../principal';
+import type { Principal } from '../auth/principal';
 import { ExpiringIdSet } from './expiring-id-set';
 import type { Revocation } from './revocation';
 import type { RevocationEvent } from './revocation-event';

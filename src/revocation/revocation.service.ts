@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { isDatabaseUnavailable } from '../../common/database-errors';
-import { AppConfig } from '../../config/app-config';
-import { TransactionRunner } from '../../database/transaction-runner';
-import { User } from '../../users/entities/user.entity';
-import { UsersService } from '../../users/users.service';
-import { Principal } from '../principal';
+import { isDatabaseUnavailable } from '../common/database-errors';
+import { AppConfig } from '../config/app-config';
+import { TransactionRunner } from '../database/transaction-runner';
+import { User } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import { Principal } from '../auth/principal';
 import { HeldRevocations } from './held-revocations';
 import { ApiKeyRevocation, Revocation } from './revocation';
 import { RevocationBus } from './revocation.bus';
