@@ -8,7 +8,11 @@ import {
   LoginRequest,
 } from '../../credentials/services/login-attempt.service';
 
-/** passport-local for POST /auth/login; the body was validated by LocalAuthGuard before this runs. */
+/**
+ * passport-local for POST /auth/login; the body was validated by LocalAuthGuard
+ * before this runs. Its LoginOutcome reaches the handler through
+ * @LoginResult(), not request.user.
+ */
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   constructor(private readonly attempts: LoginAttemptService) {
