@@ -136,7 +136,7 @@ if (guardModule) {
 }
 
 // 5. The revocation lookup in a 1,000,000-entry blocklist (misses: the normal case of a valid token).
-const setModule = tryRequire('auth/revocation/expiring-id-set.js');
+const setModule = tryRequire('revocation/expiring-id-set.js');
 const jtis = Array.from({ length: 1_000_000 }, () => randomBytes(16).toString('base64url'));
 const probes = Array.from({ length: 1000 }, () => randomBytes(16).toString('base64url'));
 const set = new Set(jtis);

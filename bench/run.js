@@ -62,7 +62,7 @@ const CHEAP_ARGON2 = { algorithm: Algorithm.Argon2id, memoryCost: 1024, timeCost
 
 function serverArgon2Options() {
   // The server's own constant, from the build, so the hash ceiling uses the same cost.
-  const mod = require(path.join(ROOT, 'dist', 'src', 'auth', 'services', 'password-hasher.service.js'));
+  const mod = require(path.join(ROOT, 'dist', 'src', 'credentials', 'services', 'password-hasher.service.js'));
   return { ...mod.ARGON2_OPTIONS };
 }
 

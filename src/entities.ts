@@ -1,9 +1,9 @@
 import { ApiKey } from './api-keys/entities/api-key.entity';
-import { BlocklistedJti } from './auth/entities/blocklisted-jti.entity';
-import { DeviceToken } from './auth/entities/device-token.entity';
-import { Session } from './auth/entities/session.entity';
+import { BlocklistedJti } from './revocation/entities/blocklisted-jti.entity';
+import { DeviceToken } from './credentials/entities/device-token.entity';
+import { Session } from './sessions/entities/session.entity';
 import { AuthEvent } from './audit/auth-event.entity';
-import { RevocationEventRow } from './auth/entities/revocation-event-row.entity';
+import { RevocationEventRow } from './revocation/entities/revocation-event-row.entity';
 import { User } from './users/entities/user.entity';
 
 /**

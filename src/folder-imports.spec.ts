@@ -57,8 +57,25 @@ function findCycle(graph: Map<string, Set<string>>): string[] | undefined {
   return undefined;
 }
 
+/**
+ * The rooms split out of auth/ (issue 22), in the order they stack: each may
+ * import only the folders to its left (and those below all of them).
+ * auth/ is above them all: it issues tokens for sessions it opens after
+ * checking credentials, and asks revocation about every token.
+ */
+const AUTH_LAYERS = ['revocation', 'sessions', 'credentials', 'auth'];
+
 describe('folders under src/', () => {
   it('import each other without cycles: a folder only imports from folders below it', () => {
     expect(findCycle(folderGraph())).toBeUndefined();
   });
+
+  it.each(AUTH_LAYERS.slice(0, -1))(
+    '%s/ imports none of the auth rooms above it',
+    (folder) => {
+      const above = AUTH_LAYERS.slice(AUTH_LAYERS.indexOf(folder) + 1);
+      const imported = [...(folderGraph().get(folder) ?? [])];
+      expect(imported.filter((to) => above.includes(to))).toEqual([]);
+    },
+  );
 });

@@ -1,8 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { DRIVERS, TestDatabase } from './support/databases';
+import { DRIVERS } from './support/databases';
 import { ServerProcess } from './support/server-process';
-import { TEST_JWT_SECRET, TestApp, waitFor } from './support/test-app';
+import {
+  TEST_JWT_SECRET,
+  TestApp,
+  useTestApp,
+  waitFor,
+} from './support/test-app';
 
 function b64url(value: object): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -19,18 +24,7 @@ function claimsOf(token: string): Record<string, any> {
 }
 
 describe.each(DRIVERS)('auth on $name', (driver) => {
-  let db: TestDatabase;
-  let api: TestApp;
-
-  beforeAll(async () => {
-    db = await driver.create();
-    api = await TestApp.start(db);
-  });
-
-  afterAll(async () => {
-    await api.close();
-    await db.drop();
-  });
+  const api = useTestApp(driver);
 
   describe('POST /auth/login', () => {
     it('returns exactly the spec body for valid credentials', async () => {
@@ -606,7 +600,7 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
   });
 
   it('a revocation made through one instance is honoured by another through the database feed (no Redis)', async () => {
-    const second = await ServerProcess.start({ DATABASE_URL: db.url });
+    const second = await ServerProcess.start({ DATABASE_URL: api.db.url });
     try {
       const user = await api.createUser('two-instances', 2);
       expect((await second.get('/auth/me', user.access_token)).status).toBe(
@@ -685,7 +679,7 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
       .query('DELETE FROM refresh_tokens WHERE id = ?', [
         user.refresh_token.split('.')[0],
       ]);
-    const late = await ServerProcess.start({ DATABASE_URL: db.url });
+    const late = await ServerProcess.start({ DATABASE_URL: api.db.url });
     try {
       expect(
         (await late.get('/auth/me', sibling.body.access_token)).body.code,
@@ -698,7 +692,7 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
   it('a second instance started later loads the revocations made before it', async () => {
     const user = await api.createUser('before-start', 2);
     await api.post('/auth/logout', undefined, user.access_token);
-    const late = await ServerProcess.start({ DATABASE_URL: db.url });
+    const late = await ServerProcess.start({ DATABASE_URL: api.db.url });
     try {
       expect((await late.get('/auth/me', user.access_token)).body.code).toBe(
         'token_revoked',

@@ -1,21 +1,10 @@
-import { DRIVERS, TestDatabase } from './support/databases';
-import { TestApp } from './support/test-app';
+import { DRIVERS } from './support/databases';
+import { useTestApp } from './support/test-app';
 import { OrdersModule } from './fixtures/orders.module';
 import { RequestUserModule } from './fixtures/request-user.module';
 
 describe.each(DRIVERS)('a tier-protected feature module on $name', (driver) => {
-  let db: TestDatabase;
-  let api: TestApp;
-
-  beforeAll(async () => {
-    db = await driver.create();
-    api = await TestApp.start(db, {}, [OrdersModule, RequestUserModule]);
-  });
-
-  afterAll(async () => {
-    await api.close();
-    await db.drop();
-  });
+  const api = useTestApp(driver, {}, [OrdersModule, RequestUserModule]);
 
   it('is behind the global access-token guard without asking for it', async () => {
     expect((await api.get('/orders')).body.code).toBe('unauthorized');

@@ -1,21 +1,10 @@
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../src/database/data-source-options';
-import { DRIVERS, TestDatabase } from './support/databases';
-import { TestApp } from './support/test-app';
+import { DRIVERS } from './support/databases';
+import { TestApp, useTestApp } from './support/test-app';
 
 describe.each(DRIVERS)('foundation on $name', (driver) => {
-  let db: TestDatabase;
-  let api: TestApp;
-
-  beforeAll(async () => {
-    db = await driver.create();
-    api = await TestApp.start(db);
-  });
-
-  afterAll(async () => {
-    await api.close();
-    await db.drop();
-  });
+  const api = useTestApp(driver);
 
   it('GET /health answers 200 {"status":"ok"} without a token', async () => {
     const response = await api.get('/health');

@@ -1,9 +1,9 @@
 import { DataSource } from 'typeorm';
-import { PasswordHasher } from '../src/auth/services/password-hasher.service';
+import { PasswordHasher } from '../src/credentials/services/password-hasher.service';
 import { User } from '../src/users/entities/user.entity';
 import { DRIVERS, TestDatabase } from './support/databases';
 import { parseRateLimit, requestFrom } from './support/http-from';
-import { TestApp } from './support/test-app';
+import { TestApp, withApp } from './support/test-app';
 
 /** The documented defaults (TestApp raises the limits unless told otherwise). */
 const DEFAULT_LIMITS = {
@@ -33,18 +33,6 @@ describe.each(DRIVERS)('login protection on $name', (driver) => {
 
   afterAll(() => db.drop());
 
-  async function withApp(
-    env: Record<string, string>,
-    run: (api: TestApp) => Promise<void>,
-  ): Promise<void> {
-    const api = await TestApp.start(db, env);
-    try {
-      await run(api);
-    } finally {
-      await api.close();
-    }
-  }
-
   function login(
     api: TestApp,
     from: string,
@@ -63,7 +51,7 @@ describe.each(DRIVERS)('login protection on $name', (driver) => {
   const passwordOf = (name: string) => `password-of-${name}`;
 
   it('with the default limits, 100 users log in from one address', async () => {
-    await withApp(DEFAULT_LIMITS, async (api) => {
+    await withApp(db, DEFAULT_LIMITS, async (api) => {
       const hash = await api.app.get(PasswordHasher).hash('desk-password-1');
       await api.app
         .get(DataSource)
@@ -93,7 +81,7 @@ describe.each(DRIVERS)('login protection on $name', (driver) => {
   });
 
   it('with RATE_LIMIT_IP_MAX=5, the 6th login attempt from one address gets 429', async () => {
-    await withApp({ RATE_LIMIT_IP_MAX: '5' }, async (api) => {
+    await withApp(db, { RATE_LIMIT_IP_MAX: '5' }, async (api) => {
       const from = '127.0.0.51';
       expect(
         (await login(api, from, 'kevin', passwordOf('kevin'))).status,
@@ -125,7 +113,7 @@ describe.each(DRIVERS)('login protection on $name', (driver) => {
   });
 
   it('with RATE_LIMIT_USER_MAX=3, failures lock the account but not its trusted device, before any hash', async () => {
-    await withApp({ RATE_LIMIT_USER_MAX: '3' }, async (api) => {
+    await withApp(db, { RATE_LIMIT_USER_MAX: '3' }, async (api) => {
       const first = await login(
         api,
         '127.0.0.60',
@@ -187,7 +175,7 @@ describe.each(DRIVERS)('login protection on $name', (driver) => {
   });
 
   it('with RATE_LIMIT_USER_MAX=3, five correct logins in a row all get 200', async () => {
-    await withApp({ RATE_LIMIT_USER_MAX: '3' }, async (api) => {
+    await withApp(db, { RATE_LIMIT_USER_MAX: '3' }, async (api) => {
       for (let i = 0; i < 5; i++) {
         const response = await login(
           api,
@@ -212,7 +200,7 @@ describe.each(DRIVERS)('login protection on $name', (driver) => {
   });
 
   it('a trusted device token has its own failure budget, after which it stops counting', async () => {
-    await withApp({ RATE_LIMIT_USER_MAX: '3' }, async (api) => {
+    await withApp(db, { RATE_LIMIT_USER_MAX: '3' }, async (api) => {
       const from = '127.0.0.67';
       const device = (await login(api, from, 'erin', passwordOf('erin'))).body
         .device_token as string;
@@ -235,7 +223,7 @@ describe.each(DRIVERS)('login protection on $name', (driver) => {
   });
 
   it('logout keeps device tokens; revoke-all and a password change end them', async () => {
-    await withApp({ RATE_LIMIT_USER_MAX: '3' }, async (api) => {
+    await withApp(db, { RATE_LIMIT_USER_MAX: '3' }, async (api) => {
       const admin = await api.adminToken();
       const lockOut = async (name: string) => {
         for (const from of ['127.0.0.71', '127.0.0.72', '127.0.0.73'])
@@ -318,7 +306,7 @@ describe.each(DRIVERS)('login protection on $name', (driver) => {
   });
 
   it('one spelling, one account: kévin, kevín, KÉVIN and a Kelvin sign are not kevin', async () => {
-    await withApp({}, async (api) => {
+    await withApp(db, {}, async (api) => {
       for (const spelling of [
         'kévin',
         'kevín',
@@ -340,6 +328,7 @@ describe.each(DRIVERS)('login protection on $name', (driver) => {
 
   it("another address sending session X's id with junk secrets does not touch X's refresh budget", async () => {
     await withApp(
+      db,
       { RATE_LIMIT_USER_MAX: '2', RATE_LIMIT_IP_MAX: '1000' },
       async (api) => {
         const session = await login(
@@ -377,6 +366,7 @@ describe.each(DRIVERS)('login protection on $name', (driver) => {
 
   it('RateLimit decreases by one per write, and t never exceeds the window', async () => {
     await withApp(
+      db,
       {
         RATE_LIMIT_IP_MAX: '10',
         RATE_LIMIT_USER_MAX: '1000',

@@ -1,6 +1,6 @@
-import { PasswordHasher } from '../src/auth/services/password-hasher.service';
+import { PasswordHasher } from '../src/credentials/services/password-hasher.service';
 import { DRIVERS, TestDatabase } from './support/databases';
-import { ApiResponse, sleep, TestApp } from './support/test-app';
+import { ApiResponse, sleep, TestApp, withApp } from './support/test-app';
 
 /** Exactly the 429 the spec describes; returns the Retry-After seconds. */
 function expectRateLimited(
@@ -63,18 +63,6 @@ describe.each(DRIVERS)('rate limits on $name', (driver) => {
     await db.drop();
   });
 
-  async function withApp(
-    env: Record<string, string>,
-    run: (api: TestApp) => Promise<void>,
-  ): Promise<void> {
-    const api = await TestApp.start(db, env);
-    try {
-      await run(api);
-    } finally {
-      await api.close();
-    }
-  }
-
   /** A write that succeeds for an admin: PATCH another user, optionally through a proxy. */
   function write(api: TestApp, who: 'alice' | 'bob', forwardedFor?: string) {
     return api.request('PATCH', `/admin/users/${users.target.id}`, {
@@ -100,6 +88,7 @@ describe.each(DRIVERS)('rate limits on $name', (driver) => {
 
   it('answers the write after the limit with 429 rate_limited and Retry-After, and keeps answering reads', async () => {
     await withApp(
+      db,
       { RATE_LIMIT_IP_MAX: '3', RATE_LIMIT_USER_MAX: '1000' },
       async (api) => {
         for (let i = 0; i < 3; i++)
@@ -127,6 +116,7 @@ describe.each(DRIVERS)('rate limits on $name', (driver) => {
 
   it('limits one user across addresses (TRUST_PROXY set)', async () => {
     await withApp(
+      db,
       {
         TRUST_PROXY: '127.0.0.1',
         RATE_LIMIT_IP_MAX: '1000',
@@ -147,6 +137,7 @@ describe.each(DRIVERS)('rate limits on $name', (driver) => {
 
   it('limits one address across users (TRUST_PROXY set)', async () => {
     await withApp(
+      db,
       { TRUST_PROXY: '1', RATE_LIMIT_IP_MAX: '3', RATE_LIMIT_USER_MAX: '1000' },
       async (api) => {
         expect((await write(api, 'alice', '203.0.113.9')).status).toBe(200);
@@ -162,6 +153,7 @@ describe.each(DRIVERS)('rate limits on $name', (driver) => {
 
   it('ignores X-Forwarded-For without TRUST_PROXY, so a forged one does not reset the budget', async () => {
     await withApp(
+      db,
       { RATE_LIMIT_IP_MAX: '3', RATE_LIMIT_USER_MAX: '1000' },
       async (api) => {
         expect((await write(api, 'alice', '192.0.2.1')).status).toBe(200);
@@ -175,6 +167,7 @@ describe.each(DRIVERS)('rate limits on $name', (driver) => {
 
   it('limits login attempts for one username from many addresses, before any password is hashed', async () => {
     await withApp(
+      db,
       { TRUST_PROXY: '1', RATE_LIMIT_LOGIN_MAX: '3' },
       async (api) => {
         const hasher = api.app.get(PasswordHasher);
@@ -218,6 +211,7 @@ describe.each(DRIVERS)('rate limits on $name', (driver) => {
 
   it('counts every login in the address budget, and only failed ones in the stricter login budget', async () => {
     await withApp(
+      db,
       { RATE_LIMIT_LOGIN_MAX: '2', RATE_LIMIT_IP_MAX: '5' },
       async (api) => {
         // Successes never use up the failed-login budget (2)...
@@ -246,7 +240,7 @@ describe.each(DRIVERS)('rate limits on $name', (driver) => {
   });
 
   it('refuses a third failed login from one address with RATE_LIMIT_LOGIN_MAX=2, right password or not', async () => {
-    await withApp({ RATE_LIMIT_LOGIN_MAX: '2' }, async (api) => {
+    await withApp(db, { RATE_LIMIT_LOGIN_MAX: '2' }, async (api) => {
       expect((await login(api, 'nobody-1', 'whatever-password')).status).toBe(
         401,
       );
@@ -263,6 +257,7 @@ describe.each(DRIVERS)('rate limits on $name', (driver) => {
 
   it('counts refreshes per address, and per user once the refresh token is verified', async () => {
     await withApp(
+      db,
       { TRUST_PROXY: '1', RATE_LIMIT_IP_MAX: '1000', RATE_LIMIT_USER_MAX: '2' },
       async (api) => {
         const refresh = (token: string, forwardedFor: string) =>
@@ -292,6 +287,7 @@ describe.each(DRIVERS)('rate limits on $name', (driver) => {
 
   it('checks after the access token: requests without one get 401, a missing tier 403 counts', async () => {
     await withApp(
+      db,
       { RATE_LIMIT_IP_MAX: '1000', RATE_LIMIT_USER_MAX: '2' },
       async (api) => {
         // The user counter needs the principal, so the JWT guard must have run first.
@@ -315,6 +311,7 @@ describe.each(DRIVERS)('rate limits on $name', (driver) => {
 
   it('lets requests through again once the window has passed', async () => {
     await withApp(
+      db,
       {
         RATE_LIMIT_WINDOW_SECONDS: '2',
         RATE_LIMIT_IP_MAX: '2',

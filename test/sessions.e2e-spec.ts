@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { Session } from '../src/auth/entities/session.entity';
+import { Session } from '../src/sessions/entities/session.entity';
 import { DRIVERS, TestDatabase } from './support/databases';
-import { LoginBody, sleep, TestApp, waitFor } from './support/test-app';
+import {
+  LoginBody,
+  sleep,
+  TestApp,
+  useTestApp,
+  waitFor,
+} from './support/test-app';
 import { WsClient } from './support/ws-client';
 
 const AGENT = 'SessionsTest/1.0 (desk 7)';
@@ -30,18 +36,7 @@ function del(api: TestApp, path: string, token: string) {
 const sessionIdOf = (login: LoginBody) => login.refresh_token.split('.')[0];
 
 describe.each(DRIVERS)('sessions on $name', (driver) => {
-  let db: TestDatabase;
-  let api: TestApp;
-
-  beforeAll(async () => {
-    db = await driver.create();
-    api = await TestApp.start(db);
-  });
-
-  afterAll(async () => {
-    await api.close();
-    await db.drop();
-  });
+  const api = useTestApp(driver);
 
   it('lists the caller’s live sessions, newest first, marking the current one', async () => {
     const user = await api.createUser('lister', 2, 'lister-password');
@@ -389,18 +384,7 @@ describe.each(DRIVERS)('sessions on $name', (driver) => {
 });
 
 describe.each(DRIVERS)('refresh-token rotation on $name', (driver) => {
-  let db: TestDatabase;
-  let api: TestApp;
-
-  beforeAll(async () => {
-    db = await driver.create();
-    api = await TestApp.start(db, { REFRESH_ROTATION: 'on' });
-  });
-
-  afterAll(async () => {
-    await api.close();
-    await db.drop();
-  });
+  const api = useTestApp(driver, { REFRESH_ROTATION: 'on' });
 
   it('returns a new refresh token on every refresh, each usable once in turn', async () => {
     const user = await api.createUser('rotator', 2);

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AuditEventType } from '../audit/audit-event-type';
 import { AuditTrail } from '../audit/audit-trail.service';
-import { RevocationService } from '../auth/revocation/revocation.service';
-import { DeviceTokenService } from '../auth/services/device-token.service';
-import { PasswordHasher } from '../auth/services/password-hasher.service';
-import { SessionService } from '../auth/services/session.service';
+import { RevocationService } from '../revocation/revocation.service';
+import { DeviceTokenService } from '../credentials/services/device-token.service';
+import { PasswordHasher } from '../credentials/services/password-hasher.service';
+import { SessionService } from '../sessions/services/session.service';
 import { Tier } from '../auth/tier';
 import { ClientInfo } from '../common/client-info';
 import { User } from '../users/entities/user.entity';

@@ -1,6 +1,6 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
-import { RevocationService } from '../auth/revocation/revocation.service';
+import { RevocationService } from '../revocation/revocation.service';
 import { Tier } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';

@@ -13,8 +13,10 @@ export const API_KEY_HEADER = 'x-api-key';
 
 /**
  * Authenticates requests that carry `X-API-Key`, ahead of the global
- * JwtAuthGuard (ApiKeysModule is imported before AuthModule, and global
- * guards run in registration order); JwtAuthGuard lets a request through
+ * JwtAuthGuard: global guards run in the order Nest meets their APP_GUARD
+ * providers, which is the order of AppModule's `providers` array (ApiKeyGuard,
+ * JwtAuthGuard, WriteRateLimitGuard); the order of its `imports` plays no
+ * part, as all three are declared there. JwtAuthGuard lets a request through
  * whose principal is already set. Requests without the header are left to
  * JwtAuthGuard untouched.
  *

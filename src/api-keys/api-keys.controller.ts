@@ -18,7 +18,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/decorators/current-user.decorator';
 import type { Principal } from '../auth/principal';
-import type { LoginRequest } from '../auth/services/login-attempt.service';
+import type { LoginRequest } from '../credentials/services/login-attempt.service';
 import { ClientInfo } from '../common/client-info';
 import { Client } from '../common/client.decorator';
 import { ErrorCode } from '../common/error-codes';

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module';
+import { LoginProtectionModule } from '../credentials/login-protection.module';
+import { RevocationModule } from '../revocation/revocation.module';
 import { AdminApiKeysController } from './admin-api-keys.controller';
 import { ApiKeyAuthenticator } from './api-key-authenticator.service';
 import { AuditModule } from '../audit/audit.module';
@@ -18,7 +20,13 @@ import { ApiKey } from './entities/api-key.entity';
  * ahead of JwtAuthGuard.
  */
 @Module({
-  imports: [AuthModule, AuditModule, TypeOrmModule.forFeature([ApiKey])],
+  imports: [
+    AuthModule,
+    LoginProtectionModule,
+    RevocationModule,
+    AuditModule,
+    TypeOrmModule.forFeature([ApiKey]),
+  ],
   controllers: [ApiKeysController, AdminApiKeysController],
   providers: [
     ApiKeyStore,

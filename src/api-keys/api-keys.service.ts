@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
-import type { ApiKeyRevocation } from '../auth/revocation/revocation';
-import { RevocationService } from '../auth/revocation/revocation.service';
+import type { ApiKeyRevocation } from '../revocation/revocation';
+import { RevocationService } from '../revocation/revocation.service';
 import {
   LoginAttemptService,
   LoginRequest,
-} from '../auth/services/login-attempt.service';
+} from '../credentials/services/login-attempt.service';
 import { Tier, tierSatisfies } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
 import { ClientInfo, clientOf } from '../common/client-info';

@@ -3,6 +3,13 @@ export const IS_PUBLIC_KEY = 'auth:isPublic';
 export const REQUIRED_TIER_KEY = 'auth:requiredTier';
 export const SESSION_ONLY_KEY = 'auth:sessionOnly';
 
+/**
+ * Where LocalAuthGuard puts the login outcome (user, device token) on the
+ * request, for @LoginResult(): not passport's default `user`, which holds
+ * a Principal on every other route.
+ */
+export const LOGIN_OUTCOME_PROPERTY = 'loginOutcome';
+
 /** The name passport knows JwtStrategy by: `AuthGuard(JWT_STRATEGY)`. */
 export const JWT_STRATEGY = 'jwt';
 

@@ -21,6 +21,7 @@ import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { WithRateLimitLedger } from '../rate-limit/rate-limit-ledger';
 import { RateLimiter } from '../rate-limit/rate-limiter.service';
 import { CurrentUser } from './decorators/current-user.decorator';
+import { LoginResult } from './decorators/login-result.decorator';
 import { Public } from './decorators/public.decorator';
 import {
   LoginResponseDto,
@@ -32,7 +33,7 @@ import { LoginDto } from './dto/login.dto';
 import { RefreshDto } from './dto/refresh.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { Principal } from './principal';
-import { LoginOutcome } from './services/login-attempt.service';
+import { LoginOutcome } from '../credentials/services/login-attempt.service';
 import {
   AuthService,
   LoginResponse,
@@ -69,10 +70,9 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   async login(
-    @Req() request: { user: LoginOutcome },
+    @LoginResult() { user, deviceToken }: LoginOutcome,
     @Client() client: ClientInfo,
   ): Promise<LoginResponse & { device_token: string }> {
-    const { user, deviceToken } = request.user;
     return {
       ...(await this.auth.login(user, client)),
       device_token: deviceToken,

@@ -1,53 +1,43 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { AppConfig } from '../config/app-config';
-import { UsersModule } from '../users/users.module';
+import { CredentialsModule } from '../credentials/credentials.module';
+import { LoginProtectionModule } from '../credentials/login-protection.module';
+import { RevocationModule } from '../revocation/revocation.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { AuthController } from './auth.controller';
 import { SessionsController } from './sessions.controller';
 import { JWT_ALGORITHM } from './auth.constants';
-import { BlocklistedJti } from './entities/blocklisted-jti.entity';
-import { DeviceToken } from './entities/device-token.entity';
-import { RevocationEventRow } from './entities/revocation-event-row.entity';
-import { Session } from './entities/session.entity';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { TierGuard } from './guards/tier.guard';
-import { HeldRevocations } from './revocation/held-revocations';
-import { RevocationBus } from './revocation/revocation.bus';
-import { RevocationService } from './revocation/revocation.service';
-import { RevocationState } from './revocation/revocation-state';
-import { RevocationStore } from './revocation/revocation.store';
-import { RevocationSync } from './revocation/revocation.sync';
 import { AccessTokenAuthenticator } from './services/access-token-authenticator.service';
 import {
   accessTokenKey,
   AccessTokenService,
 } from './services/access-token.service';
 import { AuthService } from './services/auth.service';
-import { CredentialsService } from './services/credentials.service';
-import { DeviceTokenService } from './services/device-token.service';
-import { LoginAttemptService } from './services/login-attempt.service';
-import { PasswordHasher } from './services/password-hasher.service';
-import { SessionAdministration } from './services/session-administration.service';
-import { SessionActivity } from './services/session-activity';
-import { SessionService } from './services/session.service';
 import { WsTicketService } from './services/ws-ticket.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
 
+/**
+ * Authentication over HTTP and WebSocket: access tokens (issued, verified,
+ * memoised), the guards and strategies, WebSocket tickets, and the
+ * `/auth/*` routes, including `/auth/sessions` (its controller needs
+ * @CurrentUser, so it lives here, above sessions/). Sessions, revocation and
+ * credentials are modules of their own, which the CLI imports without this
+ * one (no passport, no controllers).
+ */
 @Module({
   imports: [
-    UsersModule,
     PassportModule,
-    TypeOrmModule.forFeature([
-      Session,
-      BlocklistedJti,
-      DeviceToken,
-      RevocationEventRow,
-    ]),
     AuditModule,
+    CredentialsModule,
+    LoginProtectionModule,
+    RevocationModule,
+    SessionsModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
@@ -65,36 +55,12 @@ import { LocalStrategy } from './strategies/local.strategy';
     AccessTokenService,
     AccessTokenAuthenticator,
     AuthService,
-    CredentialsService,
-    DeviceTokenService,
-    LoginAttemptService,
-    PasswordHasher,
-    RevocationState,
-    RevocationStore,
-    RevocationBus,
-    HeldRevocations,
-    RevocationSync,
-    RevocationService,
-    SessionService,
-    SessionActivity,
-    SessionAdministration,
     WsTicketService,
     LocalStrategy,
     JwtStrategy,
     TierGuard,
     JwtAuthGuard,
   ],
-  exports: [
-    AccessTokenAuthenticator,
-    JwtAuthGuard,
-    WsTicketService,
-    DeviceTokenService,
-    LoginAttemptService,
-    PasswordHasher,
-    RevocationService,
-    SessionService,
-    SessionAdministration,
-    TierGuard,
-  ],
+  exports: [AccessTokenAuthenticator, JwtAuthGuard, WsTicketService, TierGuard],
 })
 export class AuthModule {}

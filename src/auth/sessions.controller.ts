@@ -13,9 +13,9 @@ import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { CurrentUser } from './decorators/current-user.decorator';
 import { SessionListDto } from './dto/auth-responses.dto';
 import { Principal } from './principal';
-import { SessionAdministration } from './services/session-administration.service';
-import { SessionIdPipe } from './session-id.pipe';
-import { SessionView } from './session-view';
+import { SessionAdministration } from '../sessions/services/session-administration.service';
+import { SessionIdPipe } from '../sessions/session-id.pipe';
+import { SessionView } from '../sessions/session-view';
 
 /** The caller's own sessions: where they are logged in, and ending one or all others. */
 @ApiTags('sessions')

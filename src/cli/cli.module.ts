@@ -1,34 +1,25 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { BootstrapAdminService } from '../admin/bootstrap-admin.service';
 import { UserAdministrationService } from '../admin/user-administration.service';
 import { AuditModule } from '../audit/audit.module';
-import { BlocklistedJti } from '../auth/entities/blocklisted-jti.entity';
-import { DeviceToken } from '../auth/entities/device-token.entity';
-import { RevocationEventRow } from '../auth/entities/revocation-event-row.entity';
-import { Session } from '../auth/entities/session.entity';
-import { HeldRevocations } from '../auth/revocation/held-revocations';
-import { RevocationBus } from '../auth/revocation/revocation.bus';
-import { RevocationService } from '../auth/revocation/revocation.service';
-import { RevocationState } from '../auth/revocation/revocation-state';
-import { RevocationStore } from '../auth/revocation/revocation.store';
-import { DeviceTokenService } from '../auth/services/device-token.service';
-import { PasswordHasher } from '../auth/services/password-hasher.service';
-import { SessionActivity } from '../auth/services/session-activity';
-import { SessionService } from '../auth/services/session.service';
 import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
+import { CredentialsModule } from '../credentials/credentials.module';
 import { DatabaseModule } from '../database/database.module';
 import { RedisModule } from '../redis/redis.module';
+import { RevocationModule } from '../revocation/revocation.module';
+import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 
 /**
  * What the operator CLI's commands run on: the database, Redis (so a
  * revocation reaches the other instances at once, as from the admin API)
- * and the services behind the admin API, built from the same classes. Not
- * the HTTP application around them: booting AppModule also loaded and built
- * every controller and its DTOs (class-validator), passport, the WebSocket
- * gateway, the rate limits and the API keys, about half of a CLI call.
+ * and the services behind the admin API, from the same modules as the
+ * server. Not the HTTP application around them: booting AppModule also
+ * loaded and built every controller and its DTOs (class-validator),
+ * passport, the WebSocket gateway, the rate limits and the API keys, about
+ * half of a CLI call. So no AuthModule, AdminModule or LoginProtectionModule
+ * here: the modules imported carry no controller and need no rate limiter.
  * BootstrapAdminService comes along, as it did with AppModule.
  */
 @Module({})
@@ -42,26 +33,11 @@ export class CliModule {
         RedisModule,
         UsersModule,
         AuditModule,
-        TypeOrmModule.forFeature([
-          Session,
-          BlocklistedJti,
-          DeviceToken,
-          RevocationEventRow,
-        ]),
+        CredentialsModule,
+        RevocationModule,
+        SessionsModule,
       ],
-      providers: [
-        UserAdministrationService,
-        BootstrapAdminService,
-        PasswordHasher,
-        SessionService,
-        SessionActivity,
-        DeviceTokenService,
-        RevocationService,
-        RevocationState,
-        RevocationStore,
-        RevocationBus,
-        HeldRevocations,
-      ],
+      providers: [UserAdministrationService, BootstrapAdminService],
     };
   }
 }

@@ -31,7 +31,8 @@ const MAX_ECHOED_EVENT_LENGTH = 64;
  * - authentication during the HTTP upgrade (ws `verifyClient`): a refused
  *   client gets an HTTP error answer with the REST `{error, code}` body and no
  *   socket ever exists; the accepted principal rides on the upgrade request,
- *   which RealtimeGateway.handleConnection receives;
+ *   which the server's 'connection' listener hands to SocketSupervisor.attach
+ *   (for every gateway, before any of its handlers runs);
  * - no compression, frames of at most 64 KB (larger ones: close 1009);
  * - every frame gets an answer: non-JSON and unknown events become error
  *   events (the stock adapter drops them silently) and the socket stays open.

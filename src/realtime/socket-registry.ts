@@ -1,5 +1,5 @@
 import type { Principal } from '../auth/principal';
-import type { RevocationEvent } from '../auth/revocation/revocation-event';
+import type { RevocationEvent } from '../revocation/revocation-event';
 
 export interface SocketLimits {
   /** Open sockets one user may hold on this instance. */

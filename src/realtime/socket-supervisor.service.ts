@@ -5,7 +5,7 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
-import type { RevocationEvent } from '../auth/revocation/revocation-event';
+import type { RevocationEvent } from '../revocation/revocation-event';
 import { AccessTokenAuthenticator } from '../auth/services/access-token-authenticator.service';
 import { toErrorBody } from '../common/error-body';
 import { ErrorCode, WsCloseCode } from '../common/error-codes';

@@ -3,7 +3,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.setup';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
-import { TestDatabase } from './databases';
+import { Driver, TestDatabase } from './databases';
 
 export const TEST_JWT_SECRET = 'e2e-secret-that-is-long-enough-0123456789';
 export const ADMIN = { username: 'root-admin', password: 'admin-password-1' };
@@ -30,6 +30,8 @@ export class TestApp {
     readonly app: NestFastifyApplication,
     readonly config: AppConfig,
     readonly url: string,
+    /** The database it runs on (for a second instance on the same one). */
+    readonly db: TestDatabase,
   ) {}
 
   /** Starts the application on `db` with the test defaults overridden by `env`. */
@@ -53,7 +55,7 @@ export class TestApp {
     const app = await createApp(config, features);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.getHttpServer().address() as { port: number };
-    return new TestApp(app, config, `http://127.0.0.1:${address.port}`);
+    return new TestApp(app, config, `http://127.0.0.1:${address.port}`, db);
   }
 
   get wsUrl(): string {
@@ -159,4 +161,58 @@ export async function waitFor(
     await sleep(stepMs);
   }
   return Date.now() - started;
+}
+
+/**
+ * The prologue of a suite that shares one application: a fresh `driver`
+ * database and the app on it (test defaults, then `env`, plus `features`)
+ * before the suite's tests, both gone after them. Call it in the describe
+ * block; the TestApp it returns forwards to the started app, so use it in
+ * hooks and tests only.
+ *
+ * @example
+ * describe.each(DRIVERS)('sessions on $name', (driver) => {
+ *   const api = useTestApp(driver, { REFRESH_ROTATION: 'on' });
+ *   it('…', async () => expect((await api.get('/health')).status).toBe(200));
+ * });
+ */
+export function useTestApp(
+  driver: Driver,
+  env: Record<string, string> = {},
+  features: Type[] = [],
+): TestApp {
+  let db: TestDatabase | undefined;
+  let started: TestApp | undefined;
+  beforeAll(async () => {
+    db = await driver.create();
+    started = await TestApp.start(db, env, features);
+  });
+  afterAll(async () => {
+    await started?.close();
+    await db?.drop();
+  });
+  return new Proxy({} as TestApp, {
+    get(_target, property) {
+      if (!started)
+        throw new Error(
+          'useTestApp: the app starts in beforeAll, use it there or later',
+        );
+      const value: unknown = Reflect.get(started, property, started);
+      return typeof value === 'function' ? value.bind(started) : value;
+    },
+  });
+}
+
+/** One app for one test: started on `db` with `env`, closed however `run` ends. */
+export async function withApp(
+  db: TestDatabase,
+  env: Record<string, string>,
+  run: (api: TestApp) => Promise<void>,
+): Promise<void> {
+  const api = await TestApp.start(db, env);
+  try {
+    await run(api);
+  } finally {
+    await api.close();
+  }
 }

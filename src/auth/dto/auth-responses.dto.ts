@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { TIER_PROPERTY } from '../../common/openapi/tier.schema';
 import type { LoginResponse, RefreshResponse } from '../services/auth.service';
 import type { IssuedTicket } from '../services/ws-ticket.service';
-import type { SessionView } from '../session-view';
+import type { SessionView } from '../../sessions/session-view';
 import { Tier } from '../tier';
 
 // Response bodies of /auth/..., for the OpenAPI document only: the handlers

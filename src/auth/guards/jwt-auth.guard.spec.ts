@@ -7,7 +7,7 @@ import { ErrorCode } from '../../common/error-codes';
 import { AppConfig } from '../../config/app-config';
 import { IS_PUBLIC_KEY } from '../auth.constants';
 import { Principal } from '../principal';
-import { RevocationService } from '../revocation/revocation.service';
+import { RevocationService } from '../../revocation/revocation.service';
 import { AccessTokenAuthenticator } from '../services/access-token-authenticator.service';
 import {
   accessTokenKey,

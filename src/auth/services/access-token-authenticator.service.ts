@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
 import { Principal } from '../principal';
-import { RevocationEvent } from '../revocation/revocation-event';
-import { RevocationService } from '../revocation/revocation.service';
+import { RevocationEvent } from '../../revocation/revocation-event';
+import { RevocationService } from '../../revocation/revocation.service';
 import { AccessTokenService } from './access-token.service';
 
 /**

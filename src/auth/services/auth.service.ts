@@ -6,12 +6,15 @@ import { ClientInfo } from '../../common/client-info';
 import { ErrorCode } from '../../common/error-codes';
 import { User } from '../../users/entities/user.entity';
 import { Principal } from '../principal';
-import { RevocationService } from '../revocation/revocation.service';
+import { RevocationService } from '../../revocation/revocation.service';
 import { Tier } from '../tier';
 import { AccessTokenService } from './access-token.service';
 import { LOGIN_HOOK, LoginHook } from './login-hook';
-import { SessionOwner } from './presented-session';
-import { refreshTokenInvalid, SessionService } from './session.service';
+import { SessionOwner } from '../../sessions/services/presented-session';
+import {
+  refreshTokenInvalid,
+  SessionService,
+} from '../../sessions/services/session.service';
 
 export interface LoginResponse {
   access_token: string;

@@ -1,4 +1,4 @@
-import { rotationKey } from './refresh-token-secret';
+import { rotationKey } from '../../sessions/services/refresh-token-secret';
 import { normalisedAddress, ticketMacKey } from './ws-ticket.service';
 
 describe(normalisedAddress.name, () => {

@@ -6,9 +6,13 @@ import {
   LoginAttemptService,
   LoginOutcome,
   LoginRequest,
-} from '../services/login-attempt.service';
+} from '../../credentials/services/login-attempt.service';
 
-/** passport-local for POST /auth/login; the body was validated by LocalAuthGuard before this runs. */
+/**
+ * passport-local for POST /auth/login; the body was validated by LocalAuthGuard
+ * before this runs. Its LoginOutcome reaches the handler through
+ * @LoginResult(), not request.user.
+ */
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   constructor(private readonly attempts: LoginAttemptService) {

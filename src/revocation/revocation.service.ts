@@ -1,13 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { isDatabaseUnavailable } from '../../common/database-errors';
-import { AppConfig } from '../../config/app-config';
-import { TransactionRunner } from '../../database/transaction-runner';
-import { User } from '../../users/entities/user.entity';
-import { UsersService } from '../../users/users.service';
-import { Principal } from '../principal';
+import { isDatabaseUnavailable } from '../common/database-errors';
+import { AppConfig } from '../config/app-config';
+import { TransactionRunner } from '../database/transaction-runner';
+import { User } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
 import { HeldRevocations } from './held-revocations';
-import { ApiKeyRevocation, Revocation } from './revocation';
+import { ApiKeyRevocation, PresentedToken, Revocation } from './revocation';
 import { RevocationBus } from './revocation.bus';
 import { RevocationEvent } from './revocation-event';
 import { RevocationState } from './revocation-state';
@@ -37,7 +36,7 @@ export class RevocationService {
   ) {}
 
   /** The per-request check: memory only, no I/O. */
-  isRevoked(principal: Principal): boolean {
+  isRevoked(principal: PresentedToken): boolean {
     return this.state.isRevoked(principal);
   }
 
@@ -46,7 +45,7 @@ export class RevocationService {
   }
 
   /** Logout: the access token and its whole session, in one transaction. */
-  endSession(principal: Principal): Promise<void> {
+  endSession(principal: PresentedToken): Promise<void> {
     return this.revoke([
       tokenRevocation(principal),
       this.sessionRevocation(principal.sessionId, principal.id),
@@ -175,7 +174,7 @@ export class RevocationService {
   }
 }
 
-function tokenRevocation(principal: Principal): Revocation {
+function tokenRevocation(principal: PresentedToken): Revocation {
   return {
     kind: 'token',
     jti: principal.jti,

@@ -1,14 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { TransactionRunner } from '../../database/transaction-runner';
-import { User } from '../../users/entities/user.entity';
-import { BlocklistedJti } from '../entities/blocklisted-jti.entity';
-import { Session } from '../entities/session.entity';
-import { RevocationEventRow } from '../entities/revocation-event-row.entity';
+import { TransactionRunner } from '../database/transaction-runner';
+import { User } from '../users/entities/user.entity';
+import { BlocklistedJti } from './entities/blocklisted-jti.entity';
+import { RevocationEventRow } from './entities/revocation-event-row.entity';
 import { Revocation, subjectOf } from './revocation';
 
 const PAGE_SIZE = 10_000;
+/**
+ * The sessions table (sessions/'s Session entity), by its entity name: a
+ * session's revoked_at is stamped in the same transaction as its feed row,
+ * but sessions/ calls revocation/, so revocation/ must not import sessions/.
+ */
+const SESSION_ENTITY = 'Session';
 /**
  * Bound parameters per statement stay under 999, the smallest limit an
  * SQLite build may have: ids take one each, feed rows six.
@@ -125,7 +130,7 @@ export class RevocationStore {
 
   /** Deletes feed rows, blocklist rows and sessions that can no longer be used. */
   async purge(nowMs: number): Promise<void> {
-    for (const entity of [RevocationEventRow, BlocklistedJti, Session]) {
+    for (const entity of [RevocationEventRow, BlocklistedJti, SESSION_ENTITY]) {
       await this.dataSource
         .createQueryBuilder()
         .delete()
@@ -178,7 +183,7 @@ export class RevocationStore {
     for (const ids of chunks(sessionIds, IDS_PER_STATEMENT))
       await manager
         .createQueryBuilder()
-        .update(Session)
+        .update(SESSION_ENTITY)
         .set({ revokedAt: now })
         .where('id IN (:...ids) AND revoked_at IS NULL', { ids })
         .execute();

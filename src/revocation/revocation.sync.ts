@@ -5,7 +5,7 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
-import { AppConfig } from '../../config/app-config';
+import { AppConfig } from '../config/app-config';
 import { EventCursor } from './event-cursor';
 import { HeldRevocations } from './held-revocations';
 import { Revocation } from './revocation';

@@ -20,6 +20,22 @@ export type Revocation =
   | { kind: 'api_key'; keyId: string; userId: number; expiresAtMs: number };
 
 export type RevocationKind = Revocation['kind'];
+
+/**
+ * What revocation reads of a presented access token (or of an API key's
+ * principal): auth's Principal is one. Named here rather than imported,
+ * because auth/ and sessions/ both call revocation/, which so stays below
+ * them.
+ */
+export interface PresentedToken {
+  /** The user. */
+  readonly id: number;
+  readonly sessionId: string;
+  readonly jti: string;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+  readonly tokenVersion: number;
+}
 export type ApiKeyRevocation = Extract<Revocation, { kind: 'api_key' }>;
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;

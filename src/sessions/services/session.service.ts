@@ -9,7 +9,7 @@ import { PreparedStatements } from '../../database/prepared-statements';
 import { TransactionRunner } from '../../database/transaction-runner';
 import { User } from '../../users/entities/user.entity';
 import { Session } from '../entities/session.entity';
-import { RevocationService } from '../revocation/revocation.service';
+import { RevocationService } from '../../revocation/revocation.service';
 import {
   PresentedSession,
   SELECT_PRESENTED_SESSION,

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { epochMs } from '../../database/epoch-ms.transformer';
-import type { RevocationKind } from '../revocation/revocation';
+import type { RevocationKind } from '../revocation';
 
 /**
  * The append-only feed of revocations every instance reads. The database

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../principal';
 import { ExpiringIdSet } from './expiring-id-set';
-import type { Revocation } from './revocation';
+import type { PresentedToken, Revocation } from './revocation';
 import type { RevocationEvent } from './revocation-event';
 
 /**
@@ -18,7 +17,7 @@ export class RevocationState {
   private readonly listeners = new Set<(event: RevocationEvent) => void>();
 
   /** The per-request check: three in-memory lookups. */
-  isRevoked(principal: Principal): boolean {
+  isRevoked(principal: PresentedToken): boolean {
     return (
       this.blockedJtis.has(principal.jti) ||
       this.revokedSessions.has(principal.sessionId) ||

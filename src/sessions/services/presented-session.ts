@@ -1,5 +1,5 @@
 import { RawRow } from '../../database/prepared-statements';
-import { Tier } from '../tier';
+import { Tier } from '../../common/tier';
 
 /** The owner of a session, as a refresh needs them to issue an access token. */
 export interface SessionOwner {

@@ -1,0 +1,25 @@
+/**
+ * The platform's front door: what a feature module (orders, market data, a
+ * gateway of its own) needs from the auth layer, from one import.
+ *
+ * @example
+ * import { CurrentUser, Principal, RequireTier, Tier } from '../platform';
+ *
+ * It lives above auth/, realtime/ and rate-limit/, not in auth/index.ts:
+ * realtime/ imports auth/, so an auth/ barrel that re-exported
+ * AuthenticatedGateway would be a folder cycle (auth -> realtime -> auth),
+ * which src/folder-imports.spec.ts refuses. Nothing under src/ imports it;
+ * the platform's own modules import their neighbours directly.
+ */
+export { CurrentUser } from '../auth/decorators/current-user.decorator';
+export { Public } from '../auth/decorators/public.decorator';
+export { RequireTier } from '../auth/decorators/require-tier.decorator';
+export { SessionOnly } from '../auth/decorators/session-only.decorator';
+export type { Principal } from '../auth/principal';
+export type { AuthenticatedRequest } from '../auth/principal-of';
+export { Tier } from '../auth/tier';
+export { ApiException } from '../common/api.exception';
+export { ErrorCode } from '../common/error-codes';
+export { RateLimit } from '../rate-limit/rate-limit.decorator';
+export type { RateLimitOptions } from '../rate-limit/rate-limit.decorator';
+export { AuthenticatedGateway } from '../realtime/authenticated-gateway.decorator';
