@@ -104,6 +104,9 @@ async function main() {
     scenarios: {},
     errors: [],
   };
+  // Figures from different Node majors are not comparable; say which one ran
+  // before anything else (RESULTS.md's Machine line and results.json carry it too).
+  progress.log(`Node ${process.version} (${process.execPath}), ${results.mode} run`);
   // The plan for the "time left" estimate: load durations plus set-up allowances.
   progress.plan(60_000 + (skip.has('layers') ? 0 : quick ? 8000 : 20000));
   if (!skip.has('read')) progress.plan(7 * (CFG.warmupS + CFG.runs * (CFG.durationS + 0.5)) * 1000 + CFG.startupRuns * 8000);

@@ -49,7 +49,8 @@ function connectionOptions(url, database) {
 /** Runs `fn(insertRows)` where insertRows(table, columns, rows) writes in batches. */
 async function withWriter(db, fn) {
   if (db.kind === 'sqlite') {
-    const Database = require('better-sqlite3');
+    // The server's choice (src/database/better-sqlite3-driver.ts): 12 aborts Node 24.19+.
+    const Database = require(Number(process.versions.node.split('.')[0]) >= 22 ? 'better-sqlite3-napi' : 'better-sqlite3');
     const conn = new Database(db.file);
     conn.pragma('journal_mode = WAL');
     conn.pragma('synchronous = OFF');

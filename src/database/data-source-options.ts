@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RowDataPacket } from 'mysql2';
 import { AppConfig, DatabaseConfig } from '../config/app-config';
+import { loadBetterSqlite3 } from './better-sqlite3-driver';
 import type { LockedDataSourceOptions } from './migration-lock';
 import { InitialSchema1764115200000 } from './migrations/1764115200000-initial-schema';
 import { BinaryIdentifierCollation1764200000000 } from './migrations/1764200000000-binary-identifier-collation';
@@ -107,6 +108,7 @@ export async function dataSourceOptions(
   return {
     ...common,
     type: 'better-sqlite3',
+    driver: loadBetterSqlite3(),
     database: db.path,
     // WAL lets readers run beside the writer, and several processes (a second
     // instance, the CLI) share the file; busy_timeout makes a writer wait
