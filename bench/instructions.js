@@ -33,7 +33,7 @@ const { hash, Algorithm } = require('@node-rs/argon2');
 const proc = require('./lib/proc');
 const { cannon } = require('./lib/load');
 const { createDatabase, seedUsers } = require('./lib/db');
-const { startApp, JWT_SECRET, PRODUCTION_NODE_FLAGS } = require('./lib/app-server');
+const { startApp, JWT_SECRET, DATA_ENCRYPTION_KEY, PRODUCTION_NODE_FLAGS } = require('./lib/app-server');
 const { loginAll } = require('./lib/api');
 
 const option = (name, fallback) => {
@@ -124,6 +124,7 @@ async function main() {
       DATA_DIR: tmpDir,
       DATABASE_URL: db.serverUrl,
       JWT_SECRET,
+      DATA_ENCRYPTION_KEY,
       LOG_LEVEL,
       ACCESS_TOKEN_TTL: '7200',
       RATE_LIMIT_IP_MAX: HUGE,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DRIVERS } from './support/databases';
 import { ServerProcess } from './support/server-process';
 
@@ -6,6 +7,7 @@ describe.each(DRIVERS)('the access log on $name', (driver) => {
     const db = await driver.create();
     const server = await ServerProcess.start({
       NODE_ENV: 'production',
+      DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       LOG_LEVEL: 'info',
       DATABASE_URL: db.url,
     });

@@ -28,6 +28,20 @@ describe('start-up with a bad setting', () => {
       'Configuration error: JWT_SECRET is required when NODE_ENV=production',
     ],
     [
+      'production without DATA_ENCRYPTION_KEY',
+      {
+        NODE_ENV: 'production',
+        JWT_SECRET: 'q7Vn2xLp9RtK4mWz8bYc3hJd6sFg1aEu',
+        DATA_ENCRYPTION_KEY: '',
+      },
+      'Configuration error: DATA_ENCRYPTION_KEY is required when NODE_ENV=production',
+    ],
+    [
+      'a DATA_ENCRYPTION_KEY of the wrong length',
+      { DATA_ENCRYPTION_KEY: Buffer.alloc(16, 7).toString('base64') },
+      'Configuration error: DATA_ENCRYPTION_KEY must be 32 random bytes in base64',
+    ],
+    [
       'a JWT_SECRET that is a short pattern repeated',
       { JWT_SECRET: 'ab'.repeat(20) },
       'Configuration error: JWT_SECRET is not random: it has only 2 distinct characters',

@@ -31,6 +31,7 @@ const HUGE = String(1_000_000_000);
 
 /** One secret for every server of the run: tokens from one instance verify on another. */
 const JWT_SECRET = require('node:crypto').randomBytes(48).toString('base64url');
+const DATA_ENCRYPTION_KEY = require('node:crypto').randomBytes(32).toString('base64');
 
 async function waitFor(url, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
@@ -65,6 +66,7 @@ async function startApp(o) {
     DATA_DIR: o.tmpDir,
     DATABASE_URL: o.databaseUrl,
     JWT_SECRET,
+    DATA_ENCRYPTION_KEY,
     // The production default: one access-log line per request, to the log file
     // stdout is redirected to, as a container runtime would.
     LOG_LEVEL: o.logLevel || 'info',
@@ -141,4 +143,4 @@ async function startFloor(name, script, tmpDir) {
   return { name, url, port, pid: child.pid, child, stop: () => stopChild(child) };
 }
 
-module.exports = { startApp, startFloor, ROOT, MAIN, JWT_SECRET, PRODUCTION_NODE_FLAGS };
+module.exports = { startApp, startFloor, ROOT, MAIN, JWT_SECRET, DATA_ENCRYPTION_KEY, PRODUCTION_NODE_FLAGS };

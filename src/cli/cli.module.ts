@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { ConfigModule } from '../config/config.module';
 import { CredentialsModule } from '../credentials/credentials.module';
 import { DatabaseModule } from '../database/database.module';
+import { EncryptionModule } from '../encryption/encryption.module';
 import { RedisModule } from '../redis/redis.module';
 import { RevocationModule } from '../revocation/revocation.module';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -30,6 +31,7 @@ export class CliModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
+        EncryptionModule,
         RedisModule,
         UsersModule,
         AuditModule,

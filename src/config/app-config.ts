@@ -30,6 +30,12 @@ export class AppConfig {
   /** Seconds start-up waits for another process's migrations before it gives up. */
   readonly migrationLockTimeoutSeconds!: number;
   readonly jwtSecret!: string;
+  /** 32 bytes: the master key that seals secrets at rest (see encryption/data-encryption.ts). */
+  readonly dataEncryptionKey!: Buffer;
+  /** The master key being replaced, still used to open what it sealed. */
+  readonly dataEncryptionKeyPrevious?: Buffer;
+  /** The DATA_DIR file the data encryption key comes from when DATA_ENCRYPTION_KEY is unset (development). */
+  readonly generatedDataEncryptionKeyFile?: string;
   readonly jwtIssuer!: string;
   readonly jwtAudience!: string;
   /** Seconds. */

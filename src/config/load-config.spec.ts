@@ -156,6 +156,43 @@ describe(loadConfig.name, () => {
     ).toBeUndefined();
   });
 
+  it('makes a development data encryption key once, and requires one in production', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'auth-config-'));
+    const first = loadConfig({ JWT_SECRET: SECRET, DATA_DIR: dataDir });
+    const second = loadConfig({ JWT_SECRET: SECRET, DATA_DIR: dataDir });
+    expect(first.dataEncryptionKey).toHaveLength(32);
+    expect(second.dataEncryptionKey).toEqual(first.dataEncryptionKey);
+    const file = join(dataDir, 'data-encryption-key');
+    expect(Buffer.from(readFileSync(file, 'utf8'), 'base64')).toEqual(
+      first.dataEncryptionKey,
+    );
+    expect(first.generatedDataEncryptionKeyFile).toBe(file);
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }),
+    ).toThrow(/^DATA_ENCRYPTION_KEY is required when NODE_ENV=production/);
+    const key = randomBytes(32);
+    const configured = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: SECRET,
+      DATA_ENCRYPTION_KEY: key.toString('base64'),
+      DATA_ENCRYPTION_KEY_PREVIOUS: randomBytes(32).toString('base64url'),
+    });
+    expect(configured.dataEncryptionKey).toEqual(key);
+    expect(configured.dataEncryptionKeyPrevious).toHaveLength(32);
+    expect(configured.generatedDataEncryptionKeyFile).toBeUndefined();
+  });
+
+  it.each([
+    ['16 bytes', Buffer.alloc(16, 9).toString('base64'), /got 16 bytes/],
+    ['not base64', 'not base64 at all!', /32 random bytes in base64/],
+    ['zeros', Buffer.alloc(32).toString('base64'), /not random/],
+  ])('refuses a DATA_ENCRYPTION_KEY of %s', (_name, value, message) => {
+    expect(errorOf({ DATA_ENCRYPTION_KEY: value })).toMatch(message);
+    expect(errorOf({ DATA_ENCRYPTION_KEY_PREVIOUS: value })).toMatch(
+      /^DATA_ENCRYPTION_KEY_PREVIOUS /,
+    );
+  });
+
   it.each([
     ['empty', '', /has 0\)/],
     ['short', 'abc123', /at least 32 bytes of key material \(it has 6\)/],

@@ -15,6 +15,8 @@ type Env = Record<string, string | undefined>;
 
 const MIN_SECRET_LENGTH = 32;
 const SECRET_FILE = 'jwt-secret';
+const DATA_KEY_FILE = 'data-encryption-key';
+const DATA_KEY_BYTES = 32;
 
 function raw(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
@@ -237,6 +239,63 @@ function jwtSecret(
   return { secret, file };
 }
 
+/** 32 bytes in base64 (or base64url), or a ConfigError naming `name`. */
+function dataKeyBytes(value: string, name: string): Buffer {
+  const text = value.trim();
+  const bytes = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text)
+    ? Buffer.from(text, 'base64')
+    : Buffer.alloc(0);
+  if (bytes.length !== DATA_KEY_BYTES) {
+    throw new ConfigError(
+      `${name} must be ${DATA_KEY_BYTES} random bytes in base64 (\`openssl rand -base64 32\`)` +
+        (bytes.length > 0 ? `, got ${bytes.length} bytes` : ''),
+    );
+  }
+  const weakness = secretWeakness(bytes.toString('hex'));
+  if (weakness !== undefined) {
+    throw new ConfigError(
+      `${name} is not random: ${weakness}; generate one with \`openssl rand -base64 32\``,
+    );
+  }
+  return bytes;
+}
+
+/**
+ * The key that seals secrets at rest (TOTP seeds, private signing keys).
+ * Without DATA_ENCRYPTION_KEY outside production, one is made once and kept
+ * in the data folder, as the development JWT secret is; production must set
+ * it, since a key beside the database it protects protects nothing.
+ */
+function dataEncryptionKey(
+  env: Env,
+  production: boolean,
+  dataDir: string,
+): { key: Buffer; file?: string } {
+  const configured = raw(env, 'DATA_ENCRYPTION_KEY');
+  if (configured !== undefined) {
+    return { key: dataKeyBytes(configured, 'DATA_ENCRYPTION_KEY') };
+  }
+  if (production) {
+    throw new ConfigError(
+      'DATA_ENCRYPTION_KEY is required when NODE_ENV=production (32 random bytes in base64, e.g. `openssl rand -base64 32`)',
+    );
+  }
+  const file = join(dataDir, DATA_KEY_FILE);
+  if (existsSync(file)) {
+    return {
+      key: dataKeyBytes(
+        readFileSync(file, 'utf8'),
+        `${file} (delete it to have a new one generated, or set DATA_ENCRYPTION_KEY)`,
+      ),
+      file,
+    };
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(DATA_KEY_BYTES);
+  writeFileSync(file, key.toString('base64'), { mode: 0o600 });
+  return { key, file };
+}
+
 /** Reads and validates every setting; throws ConfigError naming the first bad one. */
 export function loadConfig(
   env: Env = process.env,
@@ -263,6 +322,8 @@ export function loadConfig(
   }
 
   const signing = jwtSecret(env, production, dataDir);
+  const dataKey = dataEncryptionKey(env, production, dataDir);
+  const previousDataKey = raw(env, 'DATA_ENCRYPTION_KEY_PREVIOUS');
 
   return new AppConfig({
     role,
@@ -285,6 +346,12 @@ export function loadConfig(
       3600,
     ),
     jwtSecret: signing.secret,
+    dataEncryptionKey: dataKey.key,
+    dataEncryptionKeyPrevious:
+      previousDataKey === undefined
+        ? undefined
+        : dataKeyBytes(previousDataKey, 'DATA_ENCRYPTION_KEY_PREVIOUS'),
+    generatedDataEncryptionKeyFile: dataKey.file,
     jwtIssuer: raw(env, 'JWT_ISSUER') ?? 'trading-auth',
     jwtAudience: raw(env, 'JWT_AUDIENCE') ?? 'trading-api',
     accessTokenTtl: integer(env, 'ACCESS_TOKEN_TTL', 900, 1, 86_400),
