@@ -98,7 +98,9 @@ export class DataEncryption {
     if (master === undefined) {
       throw new DataDecryptionError(
         `${purpose} is sealed under data encryption key ${id}, which is neither DATA_ENCRYPTION_KEY (${this.current.id})` +
-          (this.previous ? ` nor DATA_ENCRYPTION_KEY_PREVIOUS (${this.previous.id})` : '') +
+          (this.previous
+            ? ` nor DATA_ENCRYPTION_KEY_PREVIOUS (${this.previous.id})`
+            : '') +
           '; set the key it was sealed with',
       );
     }
