@@ -10,6 +10,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EncryptionModule } from './encryption/encryption.module';
 import { HealthModule } from './health/health.module';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { RedisModule } from './redis/redis.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -31,6 +32,7 @@ export class AppModule {
         AuthModule,
         ApiKeysModule,
         RateLimitModule,
+        IdempotencyModule,
         AdminModule,
         HealthModule,
         RealtimeModule,

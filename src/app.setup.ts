@@ -22,6 +22,7 @@ import {
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { developmentSecretWarning } from './config/development-secret-warning';
+import { installIdempotencyHooks } from './idempotency/idempotency-hooks';
 import { setupOpenApi } from './openapi/openapi.setup';
 import { AuthenticatingWsAdapter } from './realtime/authenticating-ws.adapter';
 
@@ -58,6 +59,8 @@ export function configureApp(
   // front as Fastify advises: request objects keep one shape whichever code
   // path they took, so property accesses on them stay monomorphic.
   for (const name of REQUEST_PROPERTIES) fastify.decorateRequest(name, null);
+  // @Idempotent() routes: the raw body's digest, and their answers kept or replayed.
+  installIdempotencyHooks(fastify);
 
   // One line per request, written after the response; the URL is redacted
   // (WebSocket tokens travel in ?token=) and no header or body is logged.

@@ -5,6 +5,7 @@ import { Session } from './sessions/entities/session.entity';
 import { AuthEvent } from './audit/auth-event.entity';
 import { RevocationEventRow } from './revocation/entities/revocation-event-row.entity';
 import { User } from './users/entities/user.entity';
+import { IdempotencyRecord } from './idempotency/entities/idempotency-record.entity';
 
 /**
  * Every entity of the application, for the TypeORM CLI (ormconfig.ts) and the
@@ -20,4 +21,5 @@ export const ENTITIES = [
   RevocationEventRow,
   ApiKey,
   AuthEvent,
+  IdempotencyRecord,
 ];

@@ -41,6 +41,7 @@ const REACH: Record<string, 'key' | 'session'> = {
   // The feature-module fixtures of docs/integrating.md: a platform module's routes keep
   // API keys, with their tier as the limit.
   'GET /orders': 'key',
+  'POST /orders': 'key',
   'POST /orders/bulk-cancel': 'key',
 };
 

@@ -25,6 +25,7 @@ import { Client } from '../common/client.decorator';
 import { ErrorCode } from '../common/error-codes';
 import { ParseIdPipe } from '../common/parse-id.pipe';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
+import { Idempotent } from '../idempotency/idempotent.decorator';
 import { Page } from '../users/users.service';
 import {
   CreatedUserDto,
@@ -47,6 +48,8 @@ export class AdminUsersController {
   @ApiOperation({ summary: 'Create a user' })
   @ApiCreatedResponse({ type: CreatedUserDto })
   @ApiErrors(ErrorCode.Conflict)
+  // An admin script may retry a creation safely; its answer holds no secret.
+  @Idempotent({ required: false })
   @Post()
   async create(
     @Body() body: CreateUserDto,

@@ -41,3 +41,15 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/** True when an insert or update broke a unique key or primary key (the race a unique key is there to decide). */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (
+    error as { driverError?: { code?: unknown }; code?: unknown } | null
+  )?.driverError?.code;
+  return (
+    code === 'ER_DUP_ENTRY' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
+}

@@ -23,6 +23,9 @@ export const ErrorCode = {
   ApiKeyInvalid: 'api_key_invalid',
   IpNotAllowed: 'ip_not_allowed',
   SessionRequired: 'session_required',
+  IdempotencyKeyRequired: 'idempotency_key_required',
+  IdempotencyKeyInUse: 'idempotency_key_in_use',
+  IdempotencyKeyReused: 'idempotency_key_reused',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -48,6 +51,9 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   api_key_invalid: 401,
   ip_not_allowed: 403,
   session_required: 403,
+  idempotency_key_required: 400,
+  idempotency_key_in_use: 409,
+  idempotency_key_reused: 422,
 };
 
 /**

@@ -85,6 +85,10 @@ export class AppConfig {
   readonly auditEnabled!: boolean;
   /** Days audit events are kept. */
   readonly auditRetentionDays!: number;
+  /** Seconds an @Idempotent() route's answer is kept for replay, unless the route sets its own. */
+  readonly idempotencyTtl!: number;
+  /** Seconds a request holds its Idempotency-Key while it runs, at most (a crashed instance's keys free themselves). */
+  readonly idempotencyInFlightSeconds!: number;
   /** Whether `GET /openapi.json` and the Swagger UI at `/docs` are served. */
   readonly openApi!: boolean;
 

@@ -46,6 +46,8 @@ describe(loadConfig.name, () => {
       auditEnabled: true,
       auditRetentionDays: 90,
       openApi: true,
+      idempotencyTtl: 86_400,
+      idempotencyInFlightSeconds: 60,
       rateLimitApiKeyFailuresMax: 30,
       apiKeyAllowlistMinPrefixV4: 8,
       apiKeyAllowlistMinPrefixV6: 32,
@@ -104,6 +106,14 @@ describe(loadConfig.name, () => {
     [
       { API_KEY_ALLOWLIST_MIN_PREFIX_V6: '129' },
       /^API_KEY_ALLOWLIST_MIN_PREFIX_V6 must be an integer from 1 to 128/,
+    ],
+    [
+      { IDEMPOTENCY_TTL: '0' },
+      /^IDEMPOTENCY_TTL must be an integer from 1 to 2592000, got "0"$/,
+    ],
+    [
+      { IDEMPOTENCY_IN_FLIGHT_SECONDS: '1m' },
+      /^IDEMPOTENCY_IN_FLIGHT_SECONDS must be an integer from 1 to 3600/,
     ],
     [
       { OPENAPI: 'disabled' },

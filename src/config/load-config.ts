@@ -440,6 +440,14 @@ export function loadConfig(
     ),
     auditEnabled: oneOf(env, 'AUDIT', ['on', 'off'], 'on') === 'on',
     auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 90, 1, 36_500),
+    idempotencyTtl: integer(env, 'IDEMPOTENCY_TTL', 86_400, 1, 2_592_000),
+    idempotencyInFlightSeconds: integer(
+      env,
+      'IDEMPOTENCY_IN_FLIGHT_SECONDS',
+      60,
+      1,
+      3600,
+    ),
     openApi: oneOf(env, 'OPENAPI', ['on', 'off'], 'on') === 'on',
   });
 }

@@ -19,6 +19,11 @@ import {
   API_ERRORS_KEY,
   ERROR_BODY_SCHEMA,
 } from '../common/openapi/openapi.constants';
+import {
+  describeIdempotency,
+  idempotencyErrorCodes,
+  idempotentMetadataOf,
+} from '../idempotency/idempotency-openapi';
 import { RATE_LIMITED_METHODS } from '../rate-limit/rate-limit.constants';
 import { withJsonSchemaNulls } from './json-schema-nulls';
 import { ErrorResponses, routeErrors, tierName } from './route-errors';
@@ -193,13 +198,18 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         targets,
       );
       const upper = method.toUpperCase();
+      const idempotent = idempotentMetadataOf(route.handler);
       describeAccess(operation, access);
       describeSuccesses(operation);
       addErrorResponses(
         operation,
-        routeErrors({ method: upper, path }, access, declared),
+        routeErrors({ method: upper, path }, access, [
+          ...declared,
+          ...(idempotent ? idempotencyErrorCodes(idempotent) : []),
+        ]),
       );
       if (RATE_LIMITED_METHODS.has(upper)) addRateLimitHeaders(operation);
+      if (idempotent) describeIdempotency(operation);
     }
   }
   closeComponentSchemas(document);

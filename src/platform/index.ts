@@ -3,9 +3,9 @@
  * gateway of its own) needs from the auth layer, from one import.
  *
  * @example
- * import { CurrentUser, Principal, RequireTier, Tier } from '../platform';
+ * import { CurrentUser, Idempotent, Principal, RequireTier, Tier } from '../platform';
  *
- * It lives above auth/, realtime/ and rate-limit/, not in auth/index.ts:
+ * It lives above auth/, realtime/, rate-limit/ and idempotency/, not in auth/index.ts:
  * realtime/ imports auth/, so an auth/ barrel that re-exported
  * AuthenticatedGateway would be a folder cycle (auth -> realtime -> auth),
  * which src/folder-imports.spec.ts refuses. Nothing under src/ imports it;
@@ -20,6 +20,8 @@ export type { AuthenticatedRequest } from '../auth/principal-of';
 export { Tier } from '../auth/tier';
 export { ApiException } from '../common/api.exception';
 export { ErrorCode } from '../common/error-codes';
+export { Idempotent } from '../idempotency/idempotent.decorator';
+export type { IdempotentOptions } from '../idempotency/idempotent.decorator';
 export { RateLimit } from '../rate-limit/rate-limit.decorator';
 export type { RateLimitOptions } from '../rate-limit/rate-limit.decorator';
 export { AuthenticatedGateway } from '../realtime/authenticated-gateway.decorator';

@@ -14,19 +14,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `src/main.ts` in a child process, its stdout and stderr collected together. */
-function spawnMain(env: Record<string, string>): {
+const MAIN = join(__dirname, '../../src/main.ts');
+
+/** `src/main.ts` with the fixtures' feature modules (orders, the idempotency probe). */
+export const FIXTURE_SERVER = join(__dirname, 'fixture-server.ts');
+
+/** `script` (src/main.ts) in a child process, its stdout and stderr collected together. */
+function spawnMain(
+  env: Record<string, string>,
+  script = MAIN,
+): {
   child: ChildProcess;
   output: () => string;
 } {
   let output = '';
   const child = spawn(
     process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      join(__dirname, '../../src/main.ts'),
-    ],
+    ['-r', 'ts-node/register/transpile-only', script],
     {
       env: {
         PATH: process.env.PATH,
@@ -64,14 +68,21 @@ export class ServerProcess {
     );
   }
 
-  static async start(env: Record<string, string>): Promise<ServerProcess> {
+  /** `script`: src/main.ts, or FIXTURE_SERVER for the fixtures' routes too. */
+  static async start(
+    env: Record<string, string>,
+    script = MAIN,
+  ): Promise<ServerProcess> {
     const port = await freePort();
-    const { child, output } = spawnMain({
-      NODE_ENV: 'test',
-      JWT_SECRET: TEST_JWT_SECRET,
-      PORT: String(port),
-      ...env,
-    });
+    const { child, output } = spawnMain(
+      {
+        NODE_ENV: 'test',
+        JWT_SECRET: TEST_JWT_SECRET,
+        PORT: String(port),
+        ...env,
+      },
+      script,
+    );
     const server = new ServerProcess(child, `http://127.0.0.1:${port}`, output);
     // A server that did not come up must not outlive the test as an orphan.
     await waitFor(
