@@ -7,6 +7,10 @@ import {
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
 import {
+  BODY_SHA256_PROPERTY,
+  keepBodyDigestOfSignedRequests,
+} from './api-keys/signed-body';
+import {
   clientErrorHandler,
   frameworkErrors,
   serverFactory,
@@ -25,9 +29,10 @@ import { developmentSecretWarning } from './config/development-secret-warning';
 import { setupOpenApi } from './openapi/openapi.setup';
 import { AuthenticatingWsAdapter } from './realtime/authenticating-ws.adapter';
 
-/** Set on requests by JwtAuthGuard (`principal`, and `user` through passport-jwt or the memo), the rate-limit guard (`rateLimit`) and by passport during login. */
+/** Set on requests by JwtAuthGuard (`principal`, and `user` through passport-jwt or the memo), the rate-limit guard (`rateLimit`), the JSON parser of signed requests (`bodySha256`) and by passport during login. */
 const REQUEST_PROPERTIES = [
   'principal',
+  BODY_SHA256_PROPERTY,
   'rateLimit',
   'user',
   'authInfo',
@@ -53,6 +58,9 @@ export function configureApp(
   // JSON only: Fastify would otherwise hand a text/plain body to the handlers
   // as a string. Anything else gets 400 validation_error from the filter.
   fastify.removeContentTypeParser('text/plain');
+  // A signed API key request's signature covers the raw body: its digest is
+  // kept by the JSON parser, for those requests only.
+  keepBodyDigestOfSignedRequests(fastify);
 
   // Every property the guards and passport set on a request, declared up
   // front as Fastify advises: request objects keep one shape whichever code

@@ -44,9 +44,12 @@ const ACCESS: Record<string, { tier: number | 'public'; session?: true }> = {
   'DELETE /admin/users/{id}/sessions/{sid}': { tier: 4, session: true },
   'GET /admin/audit': { tier: 4 },
   'GET /health': { tier: 'public' },
+  'GET /time': { tier: 'public' },
 };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Public, no input, no database: the server's clock has no error to be driven to (but a bug's 500). */
+const CANNOT_FAIL = new Set(['GET /time']);
 const UNKNOWN_KEY_ID = 'A'.repeat(22);
 /** Of a session id's form (22 characters of base64url), and no session's. */
 const UNKNOWN_SESSION_ID = 'S'.repeat(22);
@@ -408,6 +411,7 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
       return audit.status === 200 && audit.body.items.length > 0;
     }, 5000);
     expect((await call('GET', '/health')).status).toBe(200);
+    expect((await call('GET', '/time')).status).toBe(200);
 
     const leaving = await api.login('oa-trader', 'password-of-oa-trader');
     expect(
@@ -845,7 +849,7 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
       expect([method, path, seen.some((status) => status >= 400)]).toEqual([
         method,
         path,
-        true,
+        !CANNOT_FAIL.has(`${method} ${path}`),
       ]);
     }
   });

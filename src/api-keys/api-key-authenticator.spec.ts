@@ -12,7 +12,9 @@ function row(
       id: 'k'.repeat(22),
       userId: 3,
       name: 'bot',
+      type: 'secret',
       secretHash: '00'.repeat(32),
+      publicKey: null,
       permissionTier: Tier.Power,
       ipAllowlist: '["127.0.0.1"]',
       sessionEpoch: 2,
@@ -56,9 +58,31 @@ describe(judge.name, () => {
     ["owner's sessions ended since", row({}, { sessionEpoch: 3 })],
     ['unreadable allowlist', row({ ipAllowlist: '{' })],
     ['allowlist of non-strings', row({ ipAllowlist: '[1]' })],
+    ['a secret key without its hash', row({ secretHash: null })],
+    [
+      'an ed25519 key without its public key',
+      row({ type: 'ed25519', secretHash: null }),
+    ],
+    [
+      'an ed25519 key whose public key is not one',
+      row({ type: 'ed25519', secretHash: null, publicKey: 'x' }),
+    ],
+    ['a key of an unknown type', row({ type: 'hmac' as 'secret' })],
   ])('is invalid when %s', (_why, found) => {
     expect(judge(found, 1_000).valid).toBe(false);
   });
+});
+
+it('judges an ed25519 key by its public key alone', () => {
+  const verdict = judge(
+    row({
+      type: 'ed25519',
+      secretHash: null,
+      publicKey: Buffer.alloc(32, 7).toString('base64url'),
+    }),
+    1_000,
+  );
+  expect(verdict.valid && verdict.proof.type).toBe('ed25519');
 });
 
 describe(parseStoredAllowlist.name, () => {

@@ -7,6 +7,7 @@ export type ApiKeyEvent =
       keyId: string;
       userId: number;
       permissionTier: number;
+      keyType: 'secret' | 'ed25519';
       /** The owner's request that created it. */
       client: ClientInfo;
       at: number;

@@ -7,6 +7,7 @@ import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
 import { httpRequest } from '../common/http-request';
 import { ApiKeyAuthenticator } from './api-key-authenticator.service';
+import type { WithBodyDigest } from './signed-body';
 
 /** The request header a key travels in; never a query parameter (URLs end up in logs). */
 export const API_KEY_HEADER = 'x-api-key';
@@ -20,8 +21,10 @@ export const API_KEY_HEADER = 'x-api-key';
  * whose principal is already set. Requests without the header are left to
  * JwtAuthGuard untouched.
  *
- * Stays synchronous when the key is memoised, so a GET keeps Nest's
- * synchronous guard path, as it does with an access token.
+ * Stays synchronous when a secret key is memoised, so a GET keeps Nest's
+ * synchronous guard path, as it does with an access token. A signed
+ * request (`X-API-Key: <id>` with X-API-Timestamp and X-API-Signature) is
+ * answered by a promise: its replay check may ask Redis.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -29,7 +32,9 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const request = httpRequest<FastifyRequest & WithPrincipal>(context);
+    const request = httpRequest<
+      FastifyRequest & WithPrincipal & WithBodyDigest
+    >(context);
     const header = request.headers[API_KEY_HEADER];
     if (header === undefined) return true;
     const access = routeAccessOf(context);
@@ -50,6 +55,7 @@ export class ApiKeyGuard implements CanActivate {
     const verdict = this.authenticator.authenticate(
       Array.isArray(header) ? header.join(',') : header,
       request.ip,
+      request,
     );
     if (!(verdict instanceof Promise)) {
       request.principal = verdict;

@@ -12,7 +12,8 @@ import { ClientInfo, clientOf } from '../common/client-info';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
 import { ApiKeyEvents } from './api-key-events';
-import { mintApiKey } from './api-key-format';
+import { mintApiKey, randomKeyId } from './api-key-format';
+import { parseEd25519PublicKey } from './ed25519-public-key';
 import { MEMO_MAX_AGE_MS } from './api-key-memo';
 import { ApiKeyStore } from './api-key.store';
 import { ApiKeyView, toApiKeyView } from './api-key-view';
@@ -40,8 +41,8 @@ export interface CreatedApiKey extends Omit<
   ApiKeyView,
   'last_used_at' | 'last_used_ip'
 > {
-  /** The key itself: in this response only. */
-  key: string;
+  /** A secret key itself: in this response only. An ed25519 key has none. */
+  key?: string;
 }
 
 /** Creating, listing and revoking API keys. */
@@ -68,6 +69,7 @@ export class ApiKeysService {
     request: LoginRequest,
   ): Promise<CreatedApiKey> {
     // Cheap refusals first: no password hash is spent on a request that fails anyway.
+    const kind = keyKindOf(body);
     const allowlist = normaliseAllowlist(
       body.ip_allowlist ?? [],
       this.minimumPrefixes,
@@ -97,12 +99,14 @@ export class ApiKeysService {
         `At most ${MAX_LIVE_KEYS_PER_USER} API keys per user; revoke one first`,
       );
     }
-    const minted = mintApiKey();
+    const minted = kind.type === 'secret' ? mintApiKey() : undefined;
     const key: ApiKey = {
-      id: minted.id,
+      id: minted?.id ?? randomKeyId(),
       userId: owner.id,
       name: body.name,
-      secretHash: minted.secretHash,
+      type: kind.type,
+      secretHash: minted?.secretHash ?? null,
+      publicKey: kind.type === 'ed25519' ? kind.publicKey : null,
       permissionTier: body.permission_tier,
       ipAllowlist: JSON.stringify(allowlist),
       sessionEpoch: owner.sessionEpoch,
@@ -121,11 +125,12 @@ export class ApiKeysService {
       keyId: key.id,
       userId: key.userId,
       permissionTier: key.permissionTier,
+      keyType: key.type,
       client: clientOf(request),
       at: now,
     });
     const { last_used_at: _at, last_used_ip: _ip, ...view } = toApiKeyView(key);
-    return { ...view, key: minted.key };
+    return minted ? { ...view, key: minted.key } : view;
   }
 
   /** The user's keys that still work; 404 for an unknown user. */
@@ -184,6 +189,33 @@ export class ApiKeysService {
       );
     }
   }
+}
+
+/**
+ * Which kind of key the body asks for, with an ed25519 key's public key
+ * (raw bytes, base64url, as stored); 400 for a public key that is missing,
+ * misplaced or not an Ed25519 public key.
+ */
+function keyKindOf(
+  body: CreateApiKeyDto,
+): { type: 'secret' } | { type: 'ed25519'; publicKey: string } {
+  if ((body.type ?? 'secret') === 'secret') {
+    if (body.public_key !== undefined)
+      throw new ApiException(
+        ErrorCode.ValidationError,
+        'public_key is for keys of type "ed25519" only',
+      );
+    return { type: 'secret' };
+  }
+  if (body.public_key === undefined)
+    throw new ApiException(
+      ErrorCode.ValidationError,
+      'public_key is required for a key of type "ed25519"',
+    );
+  const parsed = parseEd25519PublicKey(body.public_key);
+  if ('problem' in parsed)
+    throw new ApiException(ErrorCode.ValidationError, parsed.problem);
+  return { type: 'ed25519', publicKey: parsed.raw.toString('base64url') };
 }
 
 /**

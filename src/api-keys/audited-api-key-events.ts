@@ -20,6 +20,7 @@ export class AuditedApiKeyEvents extends ApiKeyEvents {
           detail: {
             key_id: event.keyId,
             permission_tier: event.permissionTier,
+            key_type: event.keyType,
           },
         });
         return;

@@ -23,6 +23,10 @@ export const ErrorCode = {
   ApiKeyInvalid: 'api_key_invalid',
   IpNotAllowed: 'ip_not_allowed',
   SessionRequired: 'session_required',
+  SignatureRequired: 'signature_required',
+  SignatureInvalid: 'signature_invalid',
+  SignatureReplayed: 'signature_replayed',
+  TimestampOutOfWindow: 'timestamp_out_of_window',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -48,6 +52,10 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   api_key_invalid: 401,
   ip_not_allowed: 403,
   session_required: 403,
+  signature_required: 401,
+  signature_invalid: 401,
+  signature_replayed: 401,
+  timestamp_out_of_window: 401,
 };
 
 /**

@@ -4,7 +4,7 @@ import { routeErrors } from './route-errors';
 const plain = { isPublic: false, sessionOnly: false, requiredTier: undefined };
 
 describe(routeErrors.name, () => {
-  it('gives an authenticated read the token and API key errors, the failed-key budget included', () => {
+  it('gives an authenticated read the token and API key errors, signed ones and the failed-key budget included', () => {
     expect(
       Object.fromEntries(
         routeErrors({ method: 'GET', path: '/auth/me' }, plain, []),
@@ -17,6 +17,10 @@ describe(routeErrors.name, () => {
         'token_expired',
         'token_revoked',
         'api_key_invalid',
+        'signature_required',
+        'signature_invalid',
+        'signature_replayed',
+        'timestamp_out_of_window',
       ],
       403: ['ip_not_allowed'],
       429: ['rate_limited'],

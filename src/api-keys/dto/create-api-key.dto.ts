@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
+  IsIn,
   IsInt,
   IsNotEmpty,
   IsString,
@@ -14,7 +15,12 @@ import { MAX_PASSWORD_BYTES } from '../../auth/auth.constants';
 import { Tier } from '../../auth/tier';
 import { TIER_PROPERTY } from '../../common/openapi/tier.schema';
 import { MaxUtf8Bytes } from '../../common/max-utf8-bytes.validator';
+import type { ApiKeyType } from '../entities/api-key.entity';
 import { MAX_ALLOWLIST_ENTRIES } from '../ip-allowlist';
+
+export const API_KEY_TYPES: readonly ApiKeyType[] = ['secret', 'ed25519'];
+/** Room for an Ed25519 PEM SPKI (113 characters) with any line endings; more is no Ed25519 key. */
+const MAX_PUBLIC_KEY_LENGTH = 1024;
 
 /** Longest lifetime a key can be given; without expires_in_days it does not expire. */
 export const MAX_EXPIRES_IN_DAYS = 3650;
@@ -26,6 +32,28 @@ export class CreateApiKeyDto {
   @IsNotEmpty()
   @MaxLength(64)
   name!: string;
+
+  @ApiPropertyOptional({
+    enum: API_KEY_TYPES,
+    default: 'secret',
+    description:
+      '`secret`: a bearer key, shown once. `ed25519`: you keep the private key and sign every request; only `public_key` is stored.',
+  })
+  @IsOptionalNotNull()
+  @IsIn(API_KEY_TYPES)
+  type?: ApiKeyType;
+
+  /** Parsed by ApiKeysService (parseEd25519PublicKey: 400 says what is wrong). */
+  @ApiPropertyOptional({
+    maxLength: MAX_PUBLIC_KEY_LENGTH,
+    description:
+      'For `type: "ed25519"` only, and required there: the 32 raw bytes of the public key in base64, or a PEM SPKI (`-----BEGIN PUBLIC KEY-----`).',
+    example: 'GmoY0Ahw5Nuv5a6vBz1VFHBpV5D6NWb3UhwOrQlVH3k=',
+  })
+  @IsOptionalNotNull()
+  @IsString()
+  @MaxLength(MAX_PUBLIC_KEY_LENGTH)
+  public_key?: string;
 
   @ApiProperty({
     ...TIER_PROPERTY,
