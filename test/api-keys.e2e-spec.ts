@@ -127,6 +127,7 @@ describe.each(DRIVERS)('API keys on $name', (driver) => {
         type: 'secret',
         public_key: null,
         permission_tier: 2,
+        scopes: ['read'],
         ip_allowlist: ['127.0.0.1', '10.0.0.0/8', '2001:db8::/32'],
         created_at: expect.any(Number),
         expires_at: response.body.created_at + 30 * 86_400,
@@ -142,6 +143,7 @@ describe.each(DRIVERS)('API keys on $name', (driver) => {
           type: 'secret',
           public_key: null,
           permission_tier: 2,
+          scopes: ['read'],
           ip_allowlist: ['127.0.0.1', '10.0.0.0/8', '2001:db8::/32'],
           created_at: response.body.created_at,
           expires_at: response.body.expires_at,
@@ -300,6 +302,7 @@ describe.each(DRIVERS)('API keys on $name', (driver) => {
       const { user, key } = await userWithKey('ak-use', 3, {
         permission_tier: 2,
         ip_allowlist: ['127.0.0.1'],
+        scopes: ['read', 'trade'],
       });
       const me = await call(api.url, 'GET', '/auth/me', { key: key.key });
       expect(me).toEqual({

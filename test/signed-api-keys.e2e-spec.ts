@@ -69,6 +69,7 @@ describe.each(DRIVERS)('Ed25519-signed API keys on $name', (driver) => {
         type: 'ed25519',
         public_key: signer.publicKeyBase64,
         permission_tier: 2,
+        scopes: ['read'],
         ip_allowlist: [],
         created_at: expect.any(Number),
         expires_at: null,

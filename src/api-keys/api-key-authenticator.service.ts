@@ -2,6 +2,7 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { RevocationService } from '../revocation/revocation.service';
 import { Tier } from '../auth/tier';
+import { isScope, Scope } from '../auth/scope';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
@@ -415,13 +416,15 @@ export function judge(
   const allowlist =
     stored === undefined ? undefined : IpAllowlist.fromStored(stored);
   const proof = proofOf(key);
+  const scopes = parseStoredScopes(key.scopes);
   if (
     key.revokedAt !== null ||
     owner.disabled ||
     key.sessionEpoch !== owner.sessionEpoch ||
     // A row whose allowlist or proof cannot be read fails closed, never open.
     allowlist === undefined ||
-    proof === undefined
+    proof === undefined ||
+    scopes === undefined
   )
     return { valid: false, id: key.id, verifiedAtMs: nowMs };
   const tier = Math.min(key.permissionTier, owner.permissionTier) as Tier;
@@ -446,6 +449,7 @@ export function judge(
           : Math.floor(key.expiresAt / 1000),
       tokenVersion: owner.tokenVersion,
       apiKeyId: key.id,
+      scopes,
     },
     verifiedAtMs: nowMs,
     usage: {
@@ -454,6 +458,16 @@ export function judge(
       addresses: new Set(key.lastUsedIp ? [key.lastUsedIp] : []),
     },
   };
+}
+
+/** The stored JSON array of scopes; undefined for anything else, an unknown scope included (the key then fails closed). */
+export function parseStoredScopes(json: string): Scope[] | undefined {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) && value.every(isScope) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The stored JSON array of entries; undefined if it is anything else. */

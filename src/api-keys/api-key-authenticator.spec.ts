@@ -15,6 +15,7 @@ function row(
       type: 'secret',
       secretHash: '00'.repeat(32),
       publicKey: null,
+      scopes: '["read","trade"]',
       permissionTier: Tier.Power,
       ipAllowlist: '["127.0.0.1"]',
       sessionEpoch: 2,
@@ -46,6 +47,7 @@ describe(judge.name, () => {
       tokenVersion: 5,
       sessionId: 'k'.repeat(22),
       apiKeyId: 'k'.repeat(22),
+      scopes: ['read', 'trade'],
     });
     expect(judge(row(), 1_000).valid && judge(row(), 1_000)).toMatchObject({
       principal: { tier: Tier.Power },
@@ -68,6 +70,8 @@ describe(judge.name, () => {
       row({ type: 'ed25519', secretHash: null, publicKey: 'x' }),
     ],
     ['a key of an unknown type', row({ type: 'hmac' as 'secret' })],
+    ['an unknown scope', row({ scopes: '["read","withdraw"]' })],
+    ['unreadable scopes', row({ scopes: 'read' })],
   ])('is invalid when %s', (_why, found) => {
     expect(judge(found, 1_000).valid).toBe(false);
   });

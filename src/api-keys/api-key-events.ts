@@ -8,6 +8,7 @@ export type ApiKeyEvent =
       userId: number;
       permissionTier: number;
       keyType: 'secret' | 'ed25519';
+      scopes: readonly string[];
       /** The owner's request that created it. */
       client: ClientInfo;
       at: number;

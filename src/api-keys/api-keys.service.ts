@@ -6,6 +6,7 @@ import {
   LoginAttemptService,
   LoginRequest,
 } from '../credentials/services/login-attempt.service';
+import { DEFAULT_SCOPES, Scope, SCOPES } from '../auth/scope';
 import { Tier, tierSatisfies } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
 import { ClientInfo, clientOf } from '../common/client-info';
@@ -49,6 +50,7 @@ export interface CreatedApiKey extends Omit<
 @Injectable()
 export class ApiKeysService {
   private readonly minimumPrefixes: MinimumPrefixes;
+  private readonly unpinnedMaxDays: number;
 
   constructor(
     private readonly store: ApiKeyStore,
@@ -61,6 +63,7 @@ export class ApiKeysService {
       ipv4: config.apiKeyAllowlistMinPrefixV4,
       ipv6: config.apiKeyAllowlistMinPrefixV6,
     };
+    this.unpinnedMaxDays = config.apiKeyUnpinnedMaxDays;
   }
 
   async create(
@@ -83,6 +86,12 @@ export class ApiKeysService {
         `ip_allowlist is required for keys of permission_tier ${ALLOWLIST_REQUIRED_FROM} or higher`,
       );
     }
+    const scopes = canonicalScopes(body.scopes ?? DEFAULT_SCOPES);
+    const expiresInDays = this.lifetimeDays(
+      scopes,
+      allowlist,
+      body.expires_in_days,
+    );
     this.checkTier(body.permission_tier, principal.tier);
     const owner = await this.logins.confirmPassword(
       request,
@@ -108,13 +117,12 @@ export class ApiKeysService {
       secretHash: minted?.secretHash ?? null,
       publicKey: kind.type === 'ed25519' ? kind.publicKey : null,
       permissionTier: body.permission_tier,
+      scopes: JSON.stringify(scopes),
       ipAllowlist: JSON.stringify(allowlist),
       sessionEpoch: owner.sessionEpoch,
       createdAt: now,
       expiresAt:
-        body.expires_in_days === undefined
-          ? null
-          : now + body.expires_in_days * DAY_MS,
+        expiresInDays === undefined ? null : now + expiresInDays * DAY_MS,
       revokedAt: null,
       lastUsedAt: null,
       lastUsedIp: null,
@@ -126,6 +134,7 @@ export class ApiKeysService {
       userId: key.userId,
       permissionTier: key.permissionTier,
       keyType: key.type,
+      scopes,
       client: clientOf(request),
       at: now,
     });
@@ -181,6 +190,35 @@ export class ApiKeysService {
     });
   }
 
+  /**
+   * The key's lifetime in days under the scope rules (the venues': a key
+   * that can move funds must be pinned, and one that trades unpinned
+   * lapses): `transfer` needs an allowlist, and `trade` without one lives
+   * API_KEY_UNPINNED_MAX_DAYS at most, which is also what it gets when no
+   * expiry was asked for. Anything else: as asked (undefined: no expiry).
+   */
+  private lifetimeDays(
+    scopes: readonly Scope[],
+    allowlist: readonly string[],
+    askedDays: number | undefined,
+  ): number | undefined {
+    if (allowlist.length > 0) return askedDays;
+    if (scopes.includes(Scope.Transfer))
+      throw new ApiException(
+        ErrorCode.ValidationError,
+        'A key with the "transfer" scope needs an ip_allowlist',
+      );
+    if (!scopes.includes(Scope.Trade)) return askedDays;
+    const most = this.unpinnedMaxDays;
+    if (askedDays === undefined) return most;
+    if (askedDays > most)
+      throw new ApiException(
+        ErrorCode.ValidationError,
+        `A key with the "trade" scope and no ip_allowlist expires within ${most} days (API_KEY_UNPINNED_MAX_DAYS): ask for at most ${most} expires_in_days, or pin the key with an ip_allowlist`,
+      );
+    return askedDays;
+  }
+
   private checkTier(requested: Tier, owners: Tier): void {
     if (!tierSatisfies(owners, requested)) {
       throw new ApiException(
@@ -189,6 +227,11 @@ export class ApiKeysService {
       );
     }
   }
+}
+
+/** The scopes asked for, each once, in SCOPES order (so the stored value is stable). */
+function canonicalScopes(asked: readonly Scope[]): Scope[] {
+  return SCOPES.filter((scope) => asked.includes(scope));
 }
 
 /**

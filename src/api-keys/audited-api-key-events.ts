@@ -21,6 +21,7 @@ export class AuditedApiKeyEvents extends ApiKeyEvents {
             key_id: event.keyId,
             permission_tier: event.permissionTier,
             key_type: event.keyType,
+            scopes: [...event.scopes],
           },
         });
         return;

@@ -27,6 +27,7 @@ export const ErrorCode = {
   SignatureInvalid: 'signature_invalid',
   SignatureReplayed: 'signature_replayed',
   TimestampOutOfWindow: 'timestamp_out_of_window',
+  InsufficientScope: 'insufficient_scope',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -56,6 +57,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   signature_invalid: 401,
   signature_replayed: 401,
   timestamp_out_of_window: 401,
+  insufficient_scope: 403,
 };
 
 /**

@@ -15,6 +15,7 @@ import { ApiKeys1764600000000 } from './migrations/1764600000000-api-keys';
 import { SqliteSchemaAsEntities1764700000000 } from './migrations/1764700000000-sqlite-schema-as-entities';
 import { RevocationSubjectCollation1764701000000 } from './migrations/1764701000000-revocation-subject-collation';
 import { SignedApiKeys1764825000000 } from './migrations/1764825000000-signed-api-keys';
+import { ApiKeyScopes1764826000000 } from './migrations/1764826000000-api-key-scopes';
 
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
 export const MIGRATIONS = [
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   SqliteSchemaAsEntities1764700000000,
   RevocationSubjectCollation1764701000000,
   SignedApiKeys1764825000000,
+  ApiKeyScopes1764826000000,
 ];
 
 type MysqlConfig = Extract<DatabaseConfig, { type: 'mysql' }>;

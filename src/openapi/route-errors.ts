@@ -20,7 +20,7 @@ const URI_TOO_LONG = 414;
  * (@ApiErrors) plus what the application adds to every route of its kind.
  * This mirrors the guards, so the document cannot drift from them:
  * ApiKeyGuard (X-API-Key: session_required, api_key_invalid, the four
- * codes of a signed request, ip_not_allowed,
+ * codes of a signed request, ip_not_allowed, insufficient_scope,
  * both credentials at once, a key read from the database, 429 once the
  * address has used up its failed-key budget, reads included), JwtAuthGuard
  * (the four token codes), TierGuard (insufficient_tier) and
@@ -58,6 +58,7 @@ export function routeErrors(
         ErrorCode.SignatureReplayed,
         ErrorCode.TimestampOutOfWindow,
         ErrorCode.IpNotAllowed,
+        ErrorCode.InsufficientScope,
         ErrorCode.ValidationError,
         ErrorCode.RateLimited,
         ErrorCode.ServiceUnavailable,

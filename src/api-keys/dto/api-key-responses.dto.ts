@@ -4,6 +4,7 @@ import {
   ApiSchema,
   OmitType,
 } from '@nestjs/swagger';
+import { SCOPES, type Scope } from '../../auth/scope';
 import type { Tier } from '../../auth/tier';
 import { TIER_PROPERTY } from '../../common/openapi/tier.schema';
 import type { ApiKeyView } from '../api-key-view';
@@ -33,6 +34,14 @@ export class ApiKeyViewDto implements ApiKeyView {
 
   @ApiProperty(TIER_PROPERTY)
   permission_tier!: Tier;
+
+  @ApiProperty({
+    enum: SCOPES,
+    isArray: true,
+    description:
+      'What the key may do: `read` (every GET), `trade`, `transfer`, `introspect` where a route declares it.',
+  })
+  scopes!: Scope[];
 
   @ApiProperty({
     type: [String],

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
+  ArrayNotEmpty,
   IsArray,
   IsIn,
   IsInt,
@@ -12,6 +13,7 @@ import {
 } from 'class-validator';
 import { IsOptionalNotNull } from '../../common/is-optional-not-null.decorator';
 import { MAX_PASSWORD_BYTES } from '../../auth/auth.constants';
+import { SCOPES, type Scope } from '../../auth/scope';
 import { Tier } from '../../auth/tier';
 import { TIER_PROPERTY } from '../../common/openapi/tier.schema';
 import { MaxUtf8Bytes } from '../../common/max-utf8-bytes.validator';
@@ -63,6 +65,21 @@ export class CreateApiKeyDto {
   @Min(Tier.Monitor)
   @Max(Tier.Admin)
   permission_tier!: Tier;
+
+  /** The creation rules (transfer needs an allowlist, unpinned trade expires) are ApiKeysService's. */
+  @ApiPropertyOptional({
+    enum: SCOPES,
+    isArray: true,
+    default: ['read'],
+    description:
+      'What the key may do. `transfer` needs an `ip_allowlist`; `trade` without one expires within API_KEY_UNPINNED_MAX_DAYS (90).',
+  })
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(SCOPES.length)
+  @IsIn(SCOPES, { each: true })
+  scopes?: Scope[];
 
   /** Addresses or CIDRs; each is parsed by ApiKeysService (400 names the bad one). */
   @ApiPropertyOptional({

@@ -79,6 +79,10 @@ export class ApiKey {
   @Column({ name: 'permission_tier', type: 'smallint' })
   permissionTier!: Tier;
 
+  /** JSON array of the key's scopes, in SCOPES order (auth/scope.ts). */
+  @Column({ type: 'varchar', length: 64, default: '["read"]' })
+  scopes!: string;
+
   /** JSON array of normalised addresses and CIDRs; `[]` allows any address. */
   @Column({ name: 'ip_allowlist', type: 'text' })
   ipAllowlist!: string;
