@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DRIVERS, TestDatabase } from './support/databases';
 import { requestFrom } from './support/http-from';
+import { Ed25519Signer } from './support/ed25519-signer';
 import { OpenApiContract } from './support/openapi-contract';
 import { TcpProxy } from './support/tcp-proxy';
 import {
@@ -187,9 +188,20 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
             'token_revoked',
           ]),
         );
+        // Every GET here needs `read` of a key, and so does the ticket (it declares it).
         expect(spec.security).toEqual(
-          access.session ? [{ bearer: [] }] : [{ bearer: [] }, { apiKey: [] }],
+          access.session
+            ? [{ bearer: [] }]
+            : [
+                { bearer: [] },
+                { apiKey: [] },
+                { apiKey: [], apiKeyTimestamp: [], apiKeySignature: [] },
+              ],
         );
+        expect(spec['x-required-scope']).toBe(
+          access.session ? undefined : 'read',
+        );
+        expect(forbidden.includes('insufficient_scope')).toBe(!access.session);
         // Tier 1 is every principal's; POST /auth/api-keys refuses keys above one's own tier itself.
         if (access.tier > 1) expect(forbidden).toContain('insufficient_tier');
         expect(unauthorized.includes('api_key_invalid')).toBe(!access.session);
@@ -215,6 +227,16 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
         type: 'apiKey',
         in: 'header',
         name: 'X-API-Key',
+      }),
+      apiKeyTimestamp: expect.objectContaining({
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Timestamp',
+      }),
+      apiKeySignature: expect.objectContaining({
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Signature',
       }),
     });
   });
@@ -348,6 +370,46 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
         await call('DELETE', '/auth/api-keys/{id}', {
           token: trader.access_token,
           params: { id: created[0].id },
+        })
+      ).status,
+    ).toBe(204);
+
+    // A signed key: its request answers as documented, and so does its
+    // refusal out of the window (with server_time in the error body).
+    const signer = await Ed25519Signer.create();
+    const signed = await call('POST', '/auth/api-keys', {
+      token: trader.access_token,
+      body: {
+        name: 'signed',
+        permission_tier: 1,
+        type: 'ed25519',
+        public_key: signer.publicKeyBase64,
+        password: 'password-of-oa-trader',
+      },
+    });
+    expect(signed.status).toBe(201);
+    expect(
+      (
+        await call('GET', '/auth/me', {
+          headers: await signer.headers(signed.body.id, 'GET', '/auth/me'),
+        })
+      ).status,
+    ).toBe(200);
+    const stale = await call('GET', '/auth/me', {
+      headers: await signer.headers(signed.body.id, 'GET', '/auth/me', '', {
+        timestamp: Date.now() - 60_000,
+      }),
+    });
+    expect([stale.status, stale.body.code]).toEqual([
+      401,
+      'timestamp_out_of_window',
+    ]);
+    // Gone again: a later test fills the trader's 50 live keys.
+    expect(
+      (
+        await call('DELETE', '/auth/api-keys/{id}', {
+          token: trader.access_token,
+          params: { id: signed.body.id },
         })
       ).status,
     ).toBe(204);
