@@ -4,8 +4,14 @@
 // Jest's own module loader cannot, so babel-jest rewrites them to CommonJS
 // (import.meta.url included) as Jest loads them. So do the ESM-only packages
 // that CommonJS dependencies require: content-disposition 3 (@fastify/static,
-// which serves /docs) and cookie 2 (light-my-request, Fastify's inject).
-const ESM_ONLY_PACKAGES = ['@nestjs', 'content-disposition', 'cookie'];
+// which serves /docs) and cookie 2 (light-my-request, Fastify's inject); and
+// @noble/ed25519, the tests' independent Ed25519 signer.
+const ESM_ONLY_PACKAGES = [
+  '@nestjs',
+  'content-disposition',
+  'cookie',
+  '@noble',
+];
 
 /** @type {import('jest').Config['transform']} */
 const transform = {

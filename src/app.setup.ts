@@ -7,6 +7,10 @@ import {
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
 import {
+  BODY_SHA256_PROPERTY,
+  keepBodyDigestOfSignedRequests,
+} from './api-keys/signed-body';
+import {
   clientErrorHandler,
   frameworkErrors,
   serverFactory,
@@ -26,9 +30,10 @@ import { installIdempotencyHooks } from './idempotency/idempotency-hooks';
 import { setupOpenApi } from './openapi/openapi.setup';
 import { AuthenticatingWsAdapter } from './realtime/authenticating-ws.adapter';
 
-/** Set on requests by JwtAuthGuard (`principal`, and `user` through passport-jwt or the memo), the rate-limit guard (`rateLimit`) and by passport during login. */
+/** Set on requests by JwtAuthGuard (`principal`, and `user` through passport-jwt or the memo), the rate-limit guard (`rateLimit`), the JSON parser of signed requests (`bodySha256`) and by passport during login. */
 const REQUEST_PROPERTIES = [
   'principal',
+  BODY_SHA256_PROPERTY,
   'rateLimit',
   'user',
   'authInfo',
@@ -54,6 +59,9 @@ export function configureApp(
   // JSON only: Fastify would otherwise hand a text/plain body to the handlers
   // as a string. Anything else gets 400 validation_error from the filter.
   fastify.removeContentTypeParser('text/plain');
+  // A signed API key request's signature covers the raw body: its digest is
+  // kept by the JSON parser, for those requests only.
+  keepBodyDigestOfSignedRequests(fastify);
 
   // Every property the guards and passport set on a request, declared up
   // front as Fastify advises: request objects keep one shape whichever code

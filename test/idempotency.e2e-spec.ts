@@ -167,6 +167,7 @@ describe.each(DRIVERS)('@Idempotent() on one instance, on $name', (driver) => {
       {
         name: 'order bot',
         permission_tier: 2,
+        scopes: ['trade'],
         password: 'password-of-idem-trader',
       },
       trader.access_token,

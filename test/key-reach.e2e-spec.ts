@@ -38,6 +38,7 @@ const REACH: Record<string, 'key' | 'session'> = {
   'DELETE /admin/users/:id/api-keys/:keyId': 'session',
   'GET /admin/audit': 'key',
   'GET /health': 'key',
+  'GET /time': 'key',
   // The feature-module fixtures of docs/integrating.md: a platform module's routes keep
   // API keys, with their tier as the limit.
   'GET /orders': 'key',
@@ -209,6 +210,22 @@ describe.each(DRIVERS)('What an API key reaches, on $name', (driver) => {
     );
     expect(response.status).toBe(403);
     expect((await api.get('/auth/me', victim.access_token)).status).toBe(200);
+  });
+
+  it('a read-only key gets no write of the application to answer 2xx but the ticket, which declares "read"', async () => {
+    // The admin's key is read-only: it was made without `scopes`.
+    const answered: string[] = [];
+    for (const route of Object.keys(REACH)) {
+      const [method, template] = route.split(' ');
+      if (method === 'GET') continue;
+      const path = template
+        .replace(':id', String(victim.id))
+        .replace(/:[a-zA-Z]+/g, 'AAAAAAAAAAAAAAAAAAAAAA');
+      const response = await withKey(adminKey, method, path, {});
+      if (response.status >= 200 && response.status < 300) answered.push(route);
+      else expect(response.status).toBeGreaterThanOrEqual(400);
+    }
+    expect(answered).toEqual(['POST /auth/ws-ticket']);
   });
 
   it("a read-only key can neither see nor end its owner's sessions", async () => {

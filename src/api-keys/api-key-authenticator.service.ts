@@ -2,6 +2,7 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { RevocationService } from '../revocation/revocation.service';
 import { Tier } from '../auth/tier';
+import { isScope, Scope } from '../auth/scope';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
@@ -17,18 +18,28 @@ import {
 } from '../rate-limit/rate-limiter.service';
 import { rateLimitHeaders } from '../rate-limit/rate-limit-headers';
 import type { Charge, WindowState } from '../rate-limit/store/rate-limit-store';
-import { parseApiKey, sameSecret, secretMatches } from './api-key-format';
+import { sameSecret, secretMatches } from './api-key-format';
 import { ApiKeyEvents } from './api-key-events';
 import { ApiKeyMemo, UnknownKeyIds } from './api-key-memo';
 import { ApiKeyUsageRecorder } from './api-key-usage.recorder';
 import { ApiKeyStore, KeyWithOwner } from './api-key.store';
+import { ed25519KeyObject } from './ed25519-public-key';
 import { IpAllowlist } from './ip-allowlist';
-import type { VerifiedKey } from './verified-key';
+import { PresentedKey, presentedKey, SignableRequest } from './presented-key';
+import {
+  acceptableUntilMs,
+  signatureInvalid,
+  signatureVerifies,
+  windowRefusal,
+} from './request-signature';
+import { SignatureReplays } from './signature-replays';
+import type { KeyProof, VerifiedKey } from './verified-key';
 
 /** `exp` of a key that does not expire (Principal.expiresAt is epoch seconds). */
 const NEVER_SECONDS = 253_402_300_799; // 9999-12-31
 
 type ValidKey = Extract<VerifiedKey, { valid: true }>;
+type SignedKey = Extract<PresentedKey, { type: 'ed25519' }>;
 
 function invalidKey(): ApiException {
   // One message for unknown, revoked, expired and disabled-owner keys: the
@@ -39,6 +50,20 @@ function invalidKey(): ApiException {
   );
 }
 
+function signatureRequired(): ApiException {
+  return new ApiException(
+    ErrorCode.SignatureRequired,
+    'This API key signs its requests: send X-API-Key: <id>, X-API-Timestamp and X-API-Signature',
+  );
+}
+
+function signatureReplayed(): ApiException {
+  return new ApiException(
+    ErrorCode.SignatureReplayed,
+    'This signature was already used: sign every request afresh, with a new X-API-Timestamp',
+  );
+}
+
 /**
  * "Who does this API key stand for, from this address, right now?" A known
  * key is answered from memory (ApiKeyMemo plus the in-memory revocation
@@ -46,7 +71,13 @@ function invalidKey(): ApiException {
  * owner's tokens were revoked since (tier change, disable), is read from the
  * database again. An id that found no row is remembered too (UnknownKeyIds).
  *
- * Every refusal (401 api_key_invalid, 403 ip_not_allowed) is charged to the
+ * A secret key proves itself by its secret; an ed25519 key by a signature
+ * over this very request (request-signature.ts), inside its time window,
+ * never seen before (SignatureReplays: the one step that may wait on Redis,
+ * so a signed request is always answered by a promise).
+ *
+ * Every refusal (401 api_key_invalid, the signature codes, 403
+ * ip_not_allowed) is charged to the
  * client address's failure budget (RATE_LIMIT_API_KEY_FAILURES_MAX per
  * RATE_LIMIT_WINDOW_SECONDS, in Redis when it is configured, so shared by
  * every instance); past it the address gets 429 rate_limited, and what it
@@ -73,6 +104,7 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnModuleDestroy {
     private readonly usage: ApiKeyUsageRecorder,
     private readonly events: ApiKeyEvents,
     private readonly limiter: RateLimiter,
+    private readonly replays: SignatureReplays,
     config: AppConfig,
   ) {
     this.failureLimit = config.rateLimitApiKeyFailuresMax;
@@ -98,37 +130,42 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnModuleDestroy {
 
   /**
    * The principal, synchronously when the key is memoised and checks out; a
-   * promise otherwise, rejected with 401/403 ApiException, or 429 once the
-   * address has used up its failure budget.
+   * promise otherwise (always for a signed request), rejected with 401/403
+   * ApiException, or 429 once the address has used up its failure budget.
+   * Signature headers of the wrong form are refused at once (400, or 401
+   * signature_invalid), before any key is looked at.
    */
   authenticate(
     header: string,
     ip: string | undefined,
+    request: SignableRequest,
   ): Principal | Promise<Principal> {
-    const parsed = parseApiKey(header);
-    if (!parsed) return this.refused(invalidKey(), ip);
+    const presented = presentedKey(header, request);
+    if (!presented) return this.refused(invalidKey(), ip);
     const now = Date.now();
-    const known = this.memo.get(parsed.id, now);
+    const known = this.memo.get(presented.id, now);
     if (known && !known.valid) return this.refused(invalidKey(), ip);
     if (known && !this.revocation.isRevoked(known.principal)) {
-      const refusal = this.refusalOf(known, parsed.secret, ip, now);
+      const refusal = this.refusalOf(known, presented, ip, now);
       if (refusal !== undefined) return this.refused(refusal, ip, known);
+      if (presented.type === 'ed25519')
+        return this.unlessReplayed(known, presented, ip);
       this.usage.note(known, ip, now);
       return known.principal;
     }
     // Unknown here, or its owner's tokens were revoked since it was read
     // (a tier change or a disable): read it again.
-    if (known) this.memo.delete(parsed.id);
-    else if (this.unknown.has(parsed.id, now))
+    if (known) this.memo.delete(presented.id);
+    else if (this.unknown.has(presented.id, now))
       return this.refused(invalidKey(), ip);
-    return this.viaDatabase(parsed.id, parsed.secret, ip);
+    return this.viaDatabase(presented, ip);
   }
 
   private async viaDatabase(
-    id: string,
-    secret: string,
+    presented: PresentedKey,
     ip: string | undefined,
   ): Promise<Principal> {
+    const { id } = presented;
     let loading = this.loading.get(id);
     let slot: Charge | undefined;
     if (loading === undefined) {
@@ -151,7 +188,9 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnModuleDestroy {
     }
     const now = Date.now();
     if (key?.valid && !this.revocation.isRevoked(key.principal)) {
-      const refusal = this.refusalOf(key, secret, ip, now);
+      const refusal = this.refusalOf(key, presented, ip, now);
+      if (refusal === undefined && presented.type === 'ed25519')
+        return this.unlessReplayed(key, presented, ip, slot);
       if (refusal === undefined) {
         await slot?.refund();
         this.usage.note(key, ip, now);
@@ -174,20 +213,52 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnModuleDestroy {
     return Promise.reject(refusal);
   }
 
-  /** Why a verified key may not be used by this request; undefined if it may. */
+  /**
+   * The last step of a signed request, once everything else checked out:
+   * the signature must not have been seen before (on any instance, with
+   * Redis). The failure slot reserved for a database read is its charge if
+   * it was; given back otherwise.
+   */
+  private async unlessReplayed(
+    key: ValidKey,
+    presented: SignedKey,
+    ip: string | undefined,
+    slot?: Charge,
+  ): Promise<Principal> {
+    const { signature } = presented;
+    // refusalOf has refused an unsigned request already; never let one pass.
+    if (signature === undefined)
+      return this.failedAfterRead(signatureRequired(), ip, slot, key);
+    let first: boolean;
+    try {
+      first = await this.replays.firstUse(
+        key.id,
+        signature.signature,
+        acceptableUntilMs(signature),
+      );
+    } catch (error) {
+      // Our memory is full (503), not the client's fault.
+      await slot?.refund();
+      throw error;
+    }
+    if (!first) return this.failedAfterRead(signatureReplayed(), ip, slot, key);
+    await slot?.refund();
+    this.usage.note(key, ip, Date.now());
+    return key.principal;
+  }
+
+  /**
+   * Why a verified key may not be used by this request; undefined if it may
+   * (but for a signature's replay check, which comes last).
+   */
   private refusalOf(
     key: ValidKey,
-    secret: string,
+    presented: PresentedKey,
     ip: string | undefined,
     nowMs: number,
   ): ApiException | undefined {
-    if (
-      key.provenSecret === undefined ||
-      !sameSecret(secret, key.provenSecret)
-    ) {
-      if (!secretMatches(secret, key.secretHash)) return invalidKey();
-      key.provenSecret = secret;
-    }
+    const refusal = proofRefusal(key.proof, presented, nowMs);
+    if (refusal !== undefined) return refusal;
     if (key.expiresAtMs !== null && key.expiresAtMs <= nowMs)
       return invalidKey();
     if (!key.allowlist.allows(ip)) {
@@ -287,6 +358,55 @@ function tooManyFailures(budget: BudgetSpec, state: WindowState): ApiException {
   });
 }
 
+/**
+ * Whether the request shows what the key needs: its secret, or a signature
+ * in its window that verifies. An ed25519 key presented as a secret key, or
+ * bare, is told it needs a signature; a secret key's id alone is no key.
+ */
+function proofRefusal(
+  proof: KeyProof,
+  presented: PresentedKey,
+  nowMs: number,
+): ApiException | undefined {
+  if (proof.type === 'secret') {
+    if (presented.type !== 'secret') return invalidKey();
+    const { secret } = presented;
+    if (
+      proof.provenSecret === undefined ||
+      !sameSecret(secret, proof.provenSecret)
+    ) {
+      if (!secretMatches(secret, proof.secretHash)) return invalidKey();
+      proof.provenSecret = secret;
+    }
+    return undefined;
+  }
+  if (presented.type !== 'ed25519' || presented.signature === undefined)
+    return signatureRequired();
+  const outside = windowRefusal(presented.signature, nowMs);
+  if (outside !== undefined) return outside;
+  return signatureVerifies(
+    proof.publicKey,
+    presented.signature,
+    presented.parts,
+  )
+    ? undefined
+    : signatureInvalid();
+}
+
+/** How a key row is proven; undefined for a row that cannot be (which fails closed). */
+function proofOf(key: KeyWithOwner['key']): KeyProof | undefined {
+  if (key.type === 'secret' && key.secretHash !== null)
+    return { type: 'secret', secretHash: Buffer.from(key.secretHash, 'hex') };
+  if (key.type === 'ed25519' && key.publicKey !== null) {
+    try {
+      return { type: 'ed25519', publicKey: ed25519KeyObject(key.publicKey) };
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 /** The verdict on a key row and its owner, as of `nowMs`. */
 export function judge(
   { key, owner }: KeyWithOwner,
@@ -295,12 +415,16 @@ export function judge(
   const stored = parseStoredAllowlist(key.ipAllowlist);
   const allowlist =
     stored === undefined ? undefined : IpAllowlist.fromStored(stored);
+  const proof = proofOf(key);
+  const scopes = parseStoredScopes(key.scopes);
   if (
     key.revokedAt !== null ||
     owner.disabled ||
     key.sessionEpoch !== owner.sessionEpoch ||
-    // A row whose allowlist cannot be read fails closed, never open.
-    allowlist === undefined
+    // A row whose allowlist or proof cannot be read fails closed, never open.
+    allowlist === undefined ||
+    proof === undefined ||
+    scopes === undefined
   )
     return { valid: false, id: key.id, verifiedAtMs: nowMs };
   const tier = Math.min(key.permissionTier, owner.permissionTier) as Tier;
@@ -308,7 +432,7 @@ export function judge(
     valid: true,
     id: key.id,
     userId: key.userId,
-    secretHash: Buffer.from(key.secretHash, 'hex'),
+    proof,
     allowlist,
     expiresAtMs: key.expiresAt,
     principal: {
@@ -325,6 +449,7 @@ export function judge(
           : Math.floor(key.expiresAt / 1000),
       tokenVersion: owner.tokenVersion,
       apiKeyId: key.id,
+      scopes,
     },
     verifiedAtMs: nowMs,
     usage: {
@@ -333,6 +458,16 @@ export function judge(
       addresses: new Set(key.lastUsedIp ? [key.lastUsedIp] : []),
     },
   };
+}
+
+/** The stored JSON array of scopes; undefined for anything else, an unknown scope included (the key then fails closed). */
+export function parseStoredScopes(json: string): Scope[] | undefined {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) && value.every(isScope) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The stored JSON array of entries; undefined if it is anything else. */

@@ -12,7 +12,10 @@ function row(
       id: 'k'.repeat(22),
       userId: 3,
       name: 'bot',
+      type: 'secret',
       secretHash: '00'.repeat(32),
+      publicKey: null,
+      scopes: '["read","trade"]',
       permissionTier: Tier.Power,
       ipAllowlist: '["127.0.0.1"]',
       sessionEpoch: 2,
@@ -44,6 +47,7 @@ describe(judge.name, () => {
       tokenVersion: 5,
       sessionId: 'k'.repeat(22),
       apiKeyId: 'k'.repeat(22),
+      scopes: ['read', 'trade'],
     });
     expect(judge(row(), 1_000).valid && judge(row(), 1_000)).toMatchObject({
       principal: { tier: Tier.Power },
@@ -56,9 +60,33 @@ describe(judge.name, () => {
     ["owner's sessions ended since", row({}, { sessionEpoch: 3 })],
     ['unreadable allowlist', row({ ipAllowlist: '{' })],
     ['allowlist of non-strings', row({ ipAllowlist: '[1]' })],
+    ['a secret key without its hash', row({ secretHash: null })],
+    [
+      'an ed25519 key without its public key',
+      row({ type: 'ed25519', secretHash: null }),
+    ],
+    [
+      'an ed25519 key whose public key is not one',
+      row({ type: 'ed25519', secretHash: null, publicKey: 'x' }),
+    ],
+    ['a key of an unknown type', row({ type: 'hmac' as 'secret' })],
+    ['an unknown scope', row({ scopes: '["read","withdraw"]' })],
+    ['unreadable scopes', row({ scopes: 'read' })],
   ])('is invalid when %s', (_why, found) => {
     expect(judge(found, 1_000).valid).toBe(false);
   });
+});
+
+it('judges an ed25519 key by its public key alone', () => {
+  const verdict = judge(
+    row({
+      type: 'ed25519',
+      secretHash: null,
+      publicKey: Buffer.alloc(32, 7).toString('base64url'),
+    }),
+    1_000,
+  );
+  expect(verdict.valid && verdict.proof.type).toBe('ed25519');
 });
 
 describe(parseStoredAllowlist.name, () => {

@@ -7,6 +7,8 @@ export type ApiKeyEvent =
       keyId: string;
       userId: number;
       permissionTier: number;
+      keyType: 'secret' | 'ed25519';
+      scopes: readonly string[];
       /** The owner's request that created it. */
       client: ClientInfo;
       at: number;

@@ -50,8 +50,13 @@ export function isApiKeyId(value: string): boolean {
   return ID_FORMAT.test(value);
 }
 
+/** A key id: 16 random bytes, base64url (an ed25519 key's is all it gets). */
+export function randomKeyId(): string {
+  return randomToken(16);
+}
+
 export function mintApiKey(): MintedApiKey {
-  const id = randomToken(16);
+  const id = randomKeyId();
   const secret = randomToken(32);
   return {
     id,

@@ -14,9 +14,12 @@ import { ApiKeyUsageRecorder } from './api-key-usage.recorder';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKey } from './entities/api-key.entity';
+import { ServerTimeController } from './server-time.controller';
+import { SignatureReplays } from './signature-replays';
 
 /**
- * API keys for trading programs. ApiKeyGuard is made global by AppModule,
+ * API keys for trading programs (bearer secrets and Ed25519-signed
+ * requests), and the server clock they sign against. ApiKeyGuard is made global by AppModule,
  * ahead of JwtAuthGuard.
  */
 @Module({
@@ -27,10 +30,15 @@ import { ApiKey } from './entities/api-key.entity';
     AuditModule,
     TypeOrmModule.forFeature([ApiKey]),
   ],
-  controllers: [ApiKeysController, AdminApiKeysController],
+  controllers: [
+    ApiKeysController,
+    AdminApiKeysController,
+    ServerTimeController,
+  ],
   providers: [
     ApiKeyStore,
     ApiKeyAuthenticator,
+    SignatureReplays,
     ApiKeyUsageRecorder,
     ApiKeysService,
     { provide: ApiKeyEvents, useClass: AuditedApiKeyEvents },

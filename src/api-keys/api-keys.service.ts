@@ -6,13 +6,15 @@ import {
   LoginAttemptService,
   LoginRequest,
 } from '../credentials/services/login-attempt.service';
+import { DEFAULT_SCOPES, Scope, SCOPES } from '../auth/scope';
 import { Tier, tierSatisfies } from '../auth/tier';
 import { ApiException } from '../common/api.exception';
 import { ClientInfo, clientOf } from '../common/client-info';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
 import { ApiKeyEvents } from './api-key-events';
-import { mintApiKey } from './api-key-format';
+import { mintApiKey, randomKeyId } from './api-key-format';
+import { parseEd25519PublicKey } from './ed25519-public-key';
 import { MEMO_MAX_AGE_MS } from './api-key-memo';
 import { ApiKeyStore } from './api-key.store';
 import { ApiKeyView, toApiKeyView } from './api-key-view';
@@ -40,14 +42,15 @@ export interface CreatedApiKey extends Omit<
   ApiKeyView,
   'last_used_at' | 'last_used_ip'
 > {
-  /** The key itself: in this response only. */
-  key: string;
+  /** A secret key itself: in this response only. An ed25519 key has none. */
+  key?: string;
 }
 
 /** Creating, listing and revoking API keys. */
 @Injectable()
 export class ApiKeysService {
   private readonly minimumPrefixes: MinimumPrefixes;
+  private readonly unpinnedMaxDays: number;
 
   constructor(
     private readonly store: ApiKeyStore,
@@ -60,6 +63,7 @@ export class ApiKeysService {
       ipv4: config.apiKeyAllowlistMinPrefixV4,
       ipv6: config.apiKeyAllowlistMinPrefixV6,
     };
+    this.unpinnedMaxDays = config.apiKeyUnpinnedMaxDays;
   }
 
   async create(
@@ -68,6 +72,7 @@ export class ApiKeysService {
     request: LoginRequest,
   ): Promise<CreatedApiKey> {
     // Cheap refusals first: no password hash is spent on a request that fails anyway.
+    const kind = keyKindOf(body);
     const allowlist = normaliseAllowlist(
       body.ip_allowlist ?? [],
       this.minimumPrefixes,
@@ -81,6 +86,12 @@ export class ApiKeysService {
         `ip_allowlist is required for keys of permission_tier ${ALLOWLIST_REQUIRED_FROM} or higher`,
       );
     }
+    const scopes = canonicalScopes(body.scopes ?? DEFAULT_SCOPES);
+    const expiresInDays = this.lifetimeDays(
+      scopes,
+      allowlist,
+      body.expires_in_days,
+    );
     this.checkTier(body.permission_tier, principal.tier);
     const owner = await this.logins.confirmPassword(
       request,
@@ -97,20 +108,21 @@ export class ApiKeysService {
         `At most ${MAX_LIVE_KEYS_PER_USER} API keys per user; revoke one first`,
       );
     }
-    const minted = mintApiKey();
+    const minted = kind.type === 'secret' ? mintApiKey() : undefined;
     const key: ApiKey = {
-      id: minted.id,
+      id: minted?.id ?? randomKeyId(),
       userId: owner.id,
       name: body.name,
-      secretHash: minted.secretHash,
+      type: kind.type,
+      secretHash: minted?.secretHash ?? null,
+      publicKey: kind.type === 'ed25519' ? kind.publicKey : null,
       permissionTier: body.permission_tier,
+      scopes: JSON.stringify(scopes),
       ipAllowlist: JSON.stringify(allowlist),
       sessionEpoch: owner.sessionEpoch,
       createdAt: now,
       expiresAt:
-        body.expires_in_days === undefined
-          ? null
-          : now + body.expires_in_days * DAY_MS,
+        expiresInDays === undefined ? null : now + expiresInDays * DAY_MS,
       revokedAt: null,
       lastUsedAt: null,
       lastUsedIp: null,
@@ -121,11 +133,13 @@ export class ApiKeysService {
       keyId: key.id,
       userId: key.userId,
       permissionTier: key.permissionTier,
+      keyType: key.type,
+      scopes,
       client: clientOf(request),
       at: now,
     });
     const { last_used_at: _at, last_used_ip: _ip, ...view } = toApiKeyView(key);
-    return { ...view, key: minted.key };
+    return minted ? { ...view, key: minted.key } : view;
   }
 
   /** The user's keys that still work; 404 for an unknown user. */
@@ -176,6 +190,35 @@ export class ApiKeysService {
     });
   }
 
+  /**
+   * The key's lifetime in days under the scope rules (the venues': a key
+   * that can move funds must be pinned, and one that trades unpinned
+   * lapses): `transfer` needs an allowlist, and `trade` without one lives
+   * API_KEY_UNPINNED_MAX_DAYS at most, which is also what it gets when no
+   * expiry was asked for. Anything else: as asked (undefined: no expiry).
+   */
+  private lifetimeDays(
+    scopes: readonly Scope[],
+    allowlist: readonly string[],
+    askedDays: number | undefined,
+  ): number | undefined {
+    if (allowlist.length > 0) return askedDays;
+    if (scopes.includes(Scope.Transfer))
+      throw new ApiException(
+        ErrorCode.ValidationError,
+        'A key with the "transfer" scope needs an ip_allowlist',
+      );
+    if (!scopes.includes(Scope.Trade)) return askedDays;
+    const most = this.unpinnedMaxDays;
+    if (askedDays === undefined) return most;
+    if (askedDays > most)
+      throw new ApiException(
+        ErrorCode.ValidationError,
+        `A key with the "trade" scope and no ip_allowlist expires within ${most} days (API_KEY_UNPINNED_MAX_DAYS): ask for at most ${most} expires_in_days, or pin the key with an ip_allowlist`,
+      );
+    return askedDays;
+  }
+
   private checkTier(requested: Tier, owners: Tier): void {
     if (!tierSatisfies(owners, requested)) {
       throw new ApiException(
@@ -184,6 +227,38 @@ export class ApiKeysService {
       );
     }
   }
+}
+
+/** The scopes asked for, each once, in SCOPES order (so the stored value is stable). */
+function canonicalScopes(asked: readonly Scope[]): Scope[] {
+  return SCOPES.filter((scope) => asked.includes(scope));
+}
+
+/**
+ * Which kind of key the body asks for, with an ed25519 key's public key
+ * (raw bytes, base64url, as stored); 400 for a public key that is missing,
+ * misplaced or not an Ed25519 public key.
+ */
+function keyKindOf(
+  body: CreateApiKeyDto,
+): { type: 'secret' } | { type: 'ed25519'; publicKey: string } {
+  if ((body.type ?? 'secret') === 'secret') {
+    if (body.public_key !== undefined)
+      throw new ApiException(
+        ErrorCode.ValidationError,
+        'public_key is for keys of type "ed25519" only',
+      );
+    return { type: 'secret' };
+  }
+  if (body.public_key === undefined)
+    throw new ApiException(
+      ErrorCode.ValidationError,
+      'public_key is required for a key of type "ed25519"',
+    );
+  const parsed = parseEd25519PublicKey(body.public_key);
+  if ('problem' in parsed)
+    throw new ApiException(ErrorCode.ValidationError, parsed.problem);
+  return { type: 'ed25519', publicKey: parsed.raw.toString('base64url') };
 }
 
 /**

@@ -20,6 +20,8 @@ export class AuditedApiKeyEvents extends ApiKeyEvents {
           detail: {
             key_id: event.keyId,
             permission_tier: event.permissionTier,
+            key_type: event.keyType,
+            scopes: [...event.scopes],
           },
         });
         return;

@@ -1,12 +1,11 @@
+import type { KeyObject } from 'node:crypto';
 import type { Principal } from '../auth/principal';
 import type { IpAllowlist } from './ip-allowlist';
 
-/** A key as read from the database and judged, memoised by id (ApiKeyMemo). */
-export type VerifiedKey =
+/** What a request must show to use the key. */
+export type KeyProof =
   | {
-      valid: true;
-      id: string;
-      userId: number;
+      type: 'secret';
       /** Raw SHA-256 of the secret, for timingSafeEqual. */
       secretHash: Buffer;
       /**
@@ -15,6 +14,20 @@ export type VerifiedKey =
        * compare it in constant time without hashing.
        */
       provenSecret?: string;
+    }
+  | {
+      type: 'ed25519';
+      /** Built once when the row is read (ed25519KeyObject). */
+      publicKey: KeyObject;
+    };
+
+/** A key as read from the database and judged, memoised by id (ApiKeyMemo). */
+export type VerifiedKey =
+  | {
+      valid: true;
+      id: string;
+      userId: number;
+      proof: KeyProof;
       allowlist: IpAllowlist;
       /** Epoch ms, or null for a key that does not expire. */
       expiresAtMs: number | null;

@@ -39,6 +39,8 @@ import {
   LoginResponse,
   RefreshResponse,
 } from './services/auth.service';
+import { RequireScope } from './decorators/require-scope.decorator';
+import { Scope } from './scope';
 import { IssuedTicket, WsTicketService } from './services/ws-ticket.service';
 import { Tier } from './tier';
 
@@ -123,6 +125,9 @@ export class AuthController {
    */
   @ApiOperation({ summary: 'A single-use ticket for the WebSocket endpoint' })
   @ApiOkResponse({ type: WsTicketResponseDto })
+  // A read: the ticket changes nothing, and every message on the socket is
+  // held to the key's scopes on its own.
+  @RequireScope(Scope.Read)
   @Post('ws-ticket')
   @HttpCode(200)
   wsTicket(

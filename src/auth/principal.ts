@@ -1,3 +1,4 @@
+import type { Scope } from './scope';
 import { Tier } from './tier';
 
 /** Who made a request: what the access token proved, available as @CurrentUser(). */
@@ -18,6 +19,11 @@ export interface Principal {
    * that "session") and its own rate-limit tracker.
    */
   readonly apiKeyId?: string;
+  /**
+   * With `apiKeyId`: the scopes the key was granted (ApiKeyGuard holds the
+   * request to them). Undefined for a session, which passes every scope.
+   */
+  readonly scopes?: readonly Scope[];
 }
 
 /** The claims of an access token, as signed. */

@@ -1,3 +1,4 @@
+import { RequireScope } from './decorators/require-scope.decorator';
 import { Public } from './decorators/public.decorator';
 import { RequireTier } from './decorators/require-tier.decorator';
 import { SessionOnly } from './decorators/session-only.decorator';
@@ -25,6 +26,8 @@ describe(routeAccess.name, () => {
   decorate(Public(), Orders, 'status');
   decorate(RequireTier(Tier.Admin), Orders, 'cancel');
   decorate(SessionOnly(), Orders, 'cancel');
+  RequireScope('read')(Orders);
+  decorate(RequireScope('trade'), Orders, 'cancel');
 
   it("reads the controller's metadata, and the handler's own where it has some", () => {
     const { prototype } = Orders;
@@ -32,6 +35,7 @@ describe(routeAccess.name, () => {
       isPublic: false,
       sessionOnly: false,
       requiredTier: Tier.Trader,
+      requiredScope: 'read',
     });
     expect(routeAccess(prototype.status, Orders)).toMatchObject({
       isPublic: true,
@@ -40,6 +44,7 @@ describe(routeAccess.name, () => {
       isPublic: false,
       sessionOnly: true,
       requiredTier: Tier.Admin,
+      requiredScope: 'trade',
     });
   });
 

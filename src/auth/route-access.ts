@@ -4,10 +4,12 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import {
   IS_PUBLIC_KEY,
+  REQUIRED_SCOPE_KEY,
   REQUIRED_TIER_KEY,
   SESSION_ONLY_KEY,
 } from './auth.constants';
 import { credentialRouteNeedsSession } from './credential-routes';
+import type { Scope } from './scope';
 import type { Tier } from './tier';
 
 /** Who may call a route, as the global guards and TierGuard read it from its metadata. */
@@ -22,6 +24,12 @@ export interface RouteAccess {
   sessionOnly: boolean;
   /** @RequireTier's tier; undefined when the route has none (any authenticated principal). */
   requiredTier: Tier | undefined;
+  /**
+   * @RequireScope's scope, for API keys; undefined when the route declares
+   * none (then a key needs `read` for a GET and cannot call a write:
+   * scopeNeeded).
+   */
+  requiredScope: Scope | undefined;
 }
 
 /** Reflector holds no state of its own: it reads what the decorators stored. */
@@ -29,7 +37,8 @@ const reflector = new Reflector();
 const byController = new WeakMap<object, WeakMap<object, RouteAccess>>();
 
 /**
- * A route's access metadata (@Public, @SessionOnly, @RequireTier; the
+ * A route's access metadata (@Public, @SessionOnly, @RequireTier,
+ * @RequireScope; the
  * handler's own wins over its controller's), read once per handler and
  * controller. Decorators store it when the classes are defined and nothing
  * changes it afterwards, while Reflector walks reflect-metadata's maps on
@@ -57,6 +66,10 @@ export function routeAccess(handler: object, controller: object): RouteAccess {
         isCredentialRoute(handler, controller),
       requiredTier: reflector.getAllAndOverride<Tier | undefined>(
         REQUIRED_TIER_KEY,
+        targets,
+      ),
+      requiredScope: reflector.getAllAndOverride<Scope | undefined>(
+        REQUIRED_SCOPE_KEY,
         targets,
       ),
     });

@@ -26,6 +26,11 @@ export const ErrorCode = {
   IdempotencyKeyRequired: 'idempotency_key_required',
   IdempotencyKeyInUse: 'idempotency_key_in_use',
   IdempotencyKeyReused: 'idempotency_key_reused',
+  SignatureRequired: 'signature_required',
+  SignatureInvalid: 'signature_invalid',
+  SignatureReplayed: 'signature_replayed',
+  TimestampOutOfWindow: 'timestamp_out_of_window',
+  InsufficientScope: 'insufficient_scope',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -54,6 +59,11 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   idempotency_key_required: 400,
   idempotency_key_in_use: 409,
   idempotency_key_reused: 422,
+  signature_required: 401,
+  signature_invalid: 401,
+  signature_replayed: 401,
+  timestamp_out_of_window: 401,
+  insufficient_scope: 403,
 };
 
 /**

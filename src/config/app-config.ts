@@ -53,6 +53,8 @@ export class AppConfig {
   /** Shortest prefix of an IPv4 / IPv6 entry in an API key's allowlist. */
   readonly apiKeyAllowlistMinPrefixV4!: number;
   readonly apiKeyAllowlistMinPrefixV6!: number;
+  /** Days at most that a key with the trade scope and no allowlist lives. */
+  readonly apiKeyUnpinnedMaxDays!: number;
   readonly trustProxy!: TrustProxy;
   readonly bodyLimitBytes!: number;
   readonly passwordHashConcurrency!: number;

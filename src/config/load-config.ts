@@ -389,6 +389,14 @@ export function loadConfig(
       1,
       128,
     ),
+    // MAX_EXPIRES_IN_DAYS (3650) is the longest any key may live.
+    apiKeyUnpinnedMaxDays: integer(
+      env,
+      'API_KEY_UNPINNED_MAX_DAYS',
+      90,
+      1,
+      3650,
+    ),
     trustProxy: parseTrustProxy(raw(env, 'TRUST_PROXY')),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16_384, 1024, 1_048_576),
     passwordHashConcurrency: integer(

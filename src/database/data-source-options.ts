@@ -15,6 +15,8 @@ import { ApiKeys1764600000000 } from './migrations/1764600000000-api-keys';
 import { SqliteSchemaAsEntities1764700000000 } from './migrations/1764700000000-sqlite-schema-as-entities';
 import { RevocationSubjectCollation1764701000000 } from './migrations/1764701000000-revocation-subject-collation';
 import { IdempotencyRecords1764926000000 } from './migrations/1764926000000-idempotency-records';
+import { SignedApiKeys1764825000000 } from './migrations/1764825000000-signed-api-keys';
+import { ApiKeyScopes1764826000000 } from './migrations/1764826000000-api-key-scopes';
 
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
 export const MIGRATIONS = [
@@ -29,6 +31,8 @@ export const MIGRATIONS = [
   SqliteSchemaAsEntities1764700000000,
   RevocationSubjectCollation1764701000000,
   IdempotencyRecords1764926000000,
+  SignedApiKeys1764825000000,
+  ApiKeyScopes1764826000000,
 ];
 
 type MysqlConfig = Extract<DatabaseConfig, { type: 'mysql' }>;

@@ -12,6 +12,7 @@ import {
   type SchemaObject,
 } from '@nestjs/swagger';
 import { RouteAccess, routeAccess } from '../auth/route-access';
+import { Scope, scopeNeeded } from '../auth/scope';
 import { Tier } from '../auth/tier';
 import { ErrorCode } from '../common/error-codes';
 import { ErrorBodySchema } from '../common/openapi/error-body.schema';
@@ -32,10 +33,14 @@ import { ErrorResponses, routeErrors, tierName } from './route-errors';
 export const SecurityScheme = {
   Bearer: 'bearer',
   ApiKey: 'apiKey',
+  ApiKeyTimestamp: 'apiKeyTimestamp',
+  ApiKeySignature: 'apiKeySignature',
 } as const;
 
 /** Extension naming the permission tier an operation needs (absent on public ones). */
 export const REQUIRED_TIER_EXTENSION = 'x-required-tier';
+/** Extension naming the scope an API key needs there (absent where keys are refused). */
+export const REQUIRED_SCOPE_EXTENSION = 'x-required-scope';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
@@ -154,9 +159,29 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         in: 'header',
         name: 'X-API-Key',
         description:
-          'An API key from `POST /auth/api-keys`, in place of a Bearer token (never both).',
+          'An API key from `POST /auth/api-keys`, in place of a Bearer token (never both): a secret key `tak_<id>.<secret>` alone, or the id of an ed25519 key with X-API-Timestamp and X-API-Signature. The scope listed is the one the key must have been granted.',
       },
       SecurityScheme.ApiKey,
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Timestamp',
+        description:
+          'A signed request: milliseconds since the epoch, within the window (X-API-Recv-Window, 1 to 60000 ms, default 5000) and at most 1 s ahead of `GET /time`.',
+      },
+      SecurityScheme.ApiKeyTimestamp,
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-API-Signature',
+        description:
+          'A signed request: the Ed25519 signature, standard base64, of `<timestamp>\\n<METHOD>\\n<path and query as sent>\\n<hex SHA-256 of the raw body>`; each signature is accepted once.',
+      },
+      SecurityScheme.ApiKeySignature,
     );
   for (const tag of TAGS) builder.addTag(tag.name, tag.description);
   const config = builder.build();
@@ -199,7 +224,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       );
       const upper = method.toUpperCase();
       const idempotent = idempotentMetadataOf(route.handler);
-      describeAccess(operation, access);
+      describeAccess(operation, access, upper);
       describeSuccesses(operation);
       addErrorResponses(
         operation,
@@ -252,28 +277,55 @@ function routesOf(app: INestApplication): Map<string, Route> {
   return routes;
 }
 
-function describeAccess(operation: OperationObject, access: RouteAccess) {
+/**
+ * Who may call the operation: public, or its tier with a Bearer token and,
+ * where keys are let in, an API key of the scope it needs (secret, or the
+ * three headers of a signed request), as ApiKeyGuard decides it.
+ */
+function describeAccess(
+  operation: OperationObject,
+  access: RouteAccess,
+  method: string,
+) {
   const lines: string[] = [];
+  const extensions = operation as OperationObject & Record<string, unknown>;
+  const scope: Scope | undefined = access.sessionOnly
+    ? undefined
+    : scopeNeeded(access.requiredScope, method);
   if (access.isPublic) {
     operation.security = [];
     lines.push('**Access:** public, no authentication.');
   } else {
     const tier = access.requiredTier ?? Tier.Monitor;
-    (operation as OperationObject & Record<string, unknown>)[
-      REQUIRED_TIER_EXTENSION
-    ] = tier;
-    operation.security = access.sessionOnly
-      ? [{ [SecurityScheme.Bearer]: [] }]
-      : [{ [SecurityScheme.Bearer]: [] }, { [SecurityScheme.ApiKey]: [] }];
+    extensions[REQUIRED_TIER_EXTENSION] = tier;
+    operation.security = [{ [SecurityScheme.Bearer]: [] }];
+    if (scope !== undefined) {
+      // The scope goes in x-required-scope, not in the requirements' arrays:
+      // Spectral's oas3-operation-security-defined takes any name there for
+      // an OAuth scope and warns on an apiKey scheme (12 warnings).
+      extensions[REQUIRED_SCOPE_EXTENSION] = scope;
+      operation.security.push(
+        { [SecurityScheme.ApiKey]: [] },
+        {
+          [SecurityScheme.ApiKey]: [],
+          [SecurityScheme.ApiKeyTimestamp]: [],
+          [SecurityScheme.ApiKeySignature]: [],
+        },
+      );
+    }
     lines.push(
       `**Access:** permission ${tierName(tier)} or higher` +
-        (access.sessionOnly
+        (scope === undefined
           ? ", with a session's Bearer access token."
-          : ', with a Bearer access token or an X-API-Key.'),
+          : `, with a Bearer access token or an X-API-Key granted the \`${scope}\` scope (secret or signed).`),
     );
   }
   if (access.sessionOnly)
     lines.push('`X-API-Key` is refused here with 403 `session_required`.');
+  else if (!access.isPublic && scope === undefined)
+    lines.push(
+      'A write that declares no scope: `X-API-Key` is refused here with 403 `insufficient_scope`.',
+    );
   operation.description = [lines.join(' '), operation.description]
     .filter(Boolean)
     .join('\n\n');

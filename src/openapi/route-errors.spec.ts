@@ -1,10 +1,15 @@
 import { Tier } from '../auth/tier';
 import { routeErrors } from './route-errors';
 
-const plain = { isPublic: false, sessionOnly: false, requiredTier: undefined };
+const plain = {
+  isPublic: false,
+  sessionOnly: false,
+  requiredTier: undefined,
+  requiredScope: undefined,
+};
 
 describe(routeErrors.name, () => {
-  it('gives an authenticated read the token and API key errors, the failed-key budget included', () => {
+  it('gives an authenticated read the token and API key errors, signed ones and the failed-key budget included', () => {
     expect(
       Object.fromEntries(
         routeErrors({ method: 'GET', path: '/auth/me' }, plain, []),
@@ -17,8 +22,12 @@ describe(routeErrors.name, () => {
         'token_expired',
         'token_revoked',
         'api_key_invalid',
+        'signature_required',
+        'signature_invalid',
+        'signature_replayed',
+        'timestamp_out_of_window',
       ],
-      403: ['ip_not_allowed'],
+      403: ['ip_not_allowed', 'insufficient_scope'],
       429: ['rate_limited'],
       500: ['internal_error'],
       503: ['service_unavailable'],
@@ -31,7 +40,11 @@ describe(routeErrors.name, () => {
       { ...plain, requiredTier: Tier.Admin },
       [],
     );
-    expect(errors.get(403)).toEqual(['insufficient_tier', 'ip_not_allowed']);
+    expect(errors.get(403)).toEqual([
+      'insufficient_tier',
+      'ip_not_allowed',
+      'insufficient_scope',
+    ]);
     expect(errors.get(413)).toEqual(['payload_too_large']);
     expect(errors.get(414)).toEqual(['validation_error']);
     expect(errors.get(429)).toEqual(['rate_limited']);
@@ -41,13 +54,18 @@ describe(routeErrors.name, () => {
         { ...plain, requiredTier: Tier.Monitor },
         [],
       ).get(403),
-    ).toEqual(['ip_not_allowed']);
+    ).toEqual(['ip_not_allowed', 'insufficient_scope']);
   });
 
   it('refuses API keys on session-only routes, public ones too, and merges the route codes by status', () => {
     const errors = routeErrors(
       { method: 'POST', path: '/auth/login' },
-      { isPublic: true, sessionOnly: true, requiredTier: undefined },
+      {
+        isPublic: true,
+        sessionOnly: true,
+        requiredTier: undefined,
+        requiredScope: undefined,
+      },
       ['invalid_credentials', 'account_disabled', 'validation_error'],
     );
     expect([...errors.keys()]).toEqual([400, 401, 403, 413, 429, 500]);
@@ -61,7 +79,12 @@ describe(routeErrors.name, () => {
       Object.fromEntries(
         routeErrors(
           { method: 'GET', path: '/health' },
-          { isPublic: true, sessionOnly: false, requiredTier: undefined },
+          {
+            isPublic: true,
+            sessionOnly: false,
+            requiredTier: undefined,
+            requiredScope: undefined,
+          },
           ['service_unavailable'],
         ),
       ),

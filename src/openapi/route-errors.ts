@@ -19,7 +19,8 @@ const URI_TOO_LONG = 414;
  * Every error a route can answer with: what its own code declares
  * (@ApiErrors) plus what the application adds to every route of its kind.
  * This mirrors the guards, so the document cannot drift from them:
- * ApiKeyGuard (X-API-Key: session_required, api_key_invalid, ip_not_allowed,
+ * ApiKeyGuard (X-API-Key: session_required, api_key_invalid, the four
+ * codes of a signed request, ip_not_allowed, insufficient_scope,
  * both credentials at once, a key read from the database, 429 once the
  * address has used up its failed-key budget, reads included), JwtAuthGuard
  * (the four token codes), TierGuard (insufficient_tier) and
@@ -52,7 +53,12 @@ export function routeErrors(
       // from one address are 429 on any method.
       add(
         ErrorCode.ApiKeyInvalid,
+        ErrorCode.SignatureRequired,
+        ErrorCode.SignatureInvalid,
+        ErrorCode.SignatureReplayed,
+        ErrorCode.TimestampOutOfWindow,
         ErrorCode.IpNotAllowed,
+        ErrorCode.InsufficientScope,
         ErrorCode.ValidationError,
         ErrorCode.RateLimited,
         ErrorCode.ServiceUnavailable,

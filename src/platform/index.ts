@@ -3,7 +3,7 @@
  * gateway of its own) needs from the auth layer, from one import.
  *
  * @example
- * import { CurrentUser, Idempotent, Principal, RequireTier, Tier } from '../platform';
+ * import { CurrentUser, Idempotent, Principal, RequireScope, RequireTier, Tier } from '../platform';
  *
  * It lives above auth/, realtime/, rate-limit/ and idempotency/, not in auth/index.ts:
  * realtime/ imports auth/, so an auth/ barrel that re-exported
@@ -13,10 +13,12 @@
  */
 export { CurrentUser } from '../auth/decorators/current-user.decorator';
 export { Public } from '../auth/decorators/public.decorator';
+export { RequireScope } from '../auth/decorators/require-scope.decorator';
 export { RequireTier } from '../auth/decorators/require-tier.decorator';
 export { SessionOnly } from '../auth/decorators/session-only.decorator';
 export type { Principal } from '../auth/principal';
 export type { AuthenticatedRequest } from '../auth/principal-of';
+export { Scope } from '../auth/scope';
 export { Tier } from '../auth/tier';
 export { ApiException } from '../common/api.exception';
 export { ErrorCode } from '../common/error-codes';

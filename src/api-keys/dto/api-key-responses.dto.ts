@@ -1,4 +1,10 @@
-import { ApiProperty, ApiSchema, OmitType } from '@nestjs/swagger';
+import {
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiSchema,
+  OmitType,
+} from '@nestjs/swagger';
+import { SCOPES, type Scope } from '../../auth/scope';
 import type { Tier } from '../../auth/tier';
 import { TIER_PROPERTY } from '../../common/openapi/tier.schema';
 import type { ApiKeyView } from '../api-key-view';
@@ -15,8 +21,27 @@ export class ApiKeyViewDto implements ApiKeyView {
   @ApiProperty()
   name!: string;
 
+  @ApiProperty({ enum: ['secret', 'ed25519'] })
+  type!: 'secret' | 'ed25519';
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description:
+      "An ed25519 key's public key: 32 bytes in base64. null for a secret key.",
+  })
+  public_key!: string | null;
+
   @ApiProperty(TIER_PROPERTY)
   permission_tier!: Tier;
+
+  @ApiProperty({
+    enum: SCOPES,
+    isArray: true,
+    description:
+      'What the key may do: `read` (every GET), `trade`, `transfer`, `introspect` where a route declares it.',
+  })
+  scopes!: Scope[];
 
   @ApiProperty({
     type: [String],
@@ -59,9 +84,9 @@ export class CreatedApiKeyDto
   extends OmitType(ApiKeyViewDto, ['last_used_at', 'last_used_ip'] as const)
   implements CreatedApiKey
 {
-  @ApiProperty({
+  @ApiPropertyOptional({
     description:
-      'The key, `tak_<id>.<secret>`: in this response only. Send it as `X-API-Key`.',
+      'A secret key, `tak_<id>.<secret>`: in this response only. Send it as `X-API-Key`. Absent for an ed25519 key, which has no secret (send `X-API-Key: <id>` and sign).',
   })
-  key!: string;
+  key?: string;
 }

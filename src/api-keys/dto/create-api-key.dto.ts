@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
+  ArrayNotEmpty,
   IsArray,
+  IsIn,
   IsInt,
   IsNotEmpty,
   IsString,
@@ -11,10 +13,16 @@ import {
 } from 'class-validator';
 import { IsOptionalNotNull } from '../../common/is-optional-not-null.decorator';
 import { MAX_PASSWORD_BYTES } from '../../auth/auth.constants';
+import { SCOPES, type Scope } from '../../auth/scope';
 import { Tier } from '../../auth/tier';
 import { TIER_PROPERTY } from '../../common/openapi/tier.schema';
 import { MaxUtf8Bytes } from '../../common/max-utf8-bytes.validator';
+import type { ApiKeyType } from '../entities/api-key.entity';
 import { MAX_ALLOWLIST_ENTRIES } from '../ip-allowlist';
+
+export const API_KEY_TYPES: readonly ApiKeyType[] = ['secret', 'ed25519'];
+/** Room for an Ed25519 PEM SPKI (113 characters) with any line endings; more is no Ed25519 key. */
+const MAX_PUBLIC_KEY_LENGTH = 1024;
 
 /** Longest lifetime a key can be given; without expires_in_days it does not expire. */
 export const MAX_EXPIRES_IN_DAYS = 3650;
@@ -27,6 +35,28 @@ export class CreateApiKeyDto {
   @MaxLength(64)
   name!: string;
 
+  @ApiPropertyOptional({
+    enum: API_KEY_TYPES,
+    default: 'secret',
+    description:
+      '`secret`: a bearer key, shown once. `ed25519`: you keep the private key and sign every request; only `public_key` is stored.',
+  })
+  @IsOptionalNotNull()
+  @IsIn(API_KEY_TYPES)
+  type?: ApiKeyType;
+
+  /** Parsed by ApiKeysService (parseEd25519PublicKey: 400 says what is wrong). */
+  @ApiPropertyOptional({
+    maxLength: MAX_PUBLIC_KEY_LENGTH,
+    description:
+      'For `type: "ed25519"` only, and required there: the 32 raw bytes of the public key in base64, or a PEM SPKI (`-----BEGIN PUBLIC KEY-----`).',
+    example: 'GmoY0Ahw5Nuv5a6vBz1VFHBpV5D6NWb3UhwOrQlVH3k=',
+  })
+  @IsOptionalNotNull()
+  @IsString()
+  @MaxLength(MAX_PUBLIC_KEY_LENGTH)
+  public_key?: string;
+
   @ApiProperty({
     ...TIER_PROPERTY,
     description: `${TIER_PROPERTY.description} At most your own; from 3 up an ip_allowlist is required.`,
@@ -35,6 +65,21 @@ export class CreateApiKeyDto {
   @Min(Tier.Monitor)
   @Max(Tier.Admin)
   permission_tier!: Tier;
+
+  /** The creation rules (transfer needs an allowlist, unpinned trade expires) are ApiKeysService's. */
+  @ApiPropertyOptional({
+    enum: SCOPES,
+    isArray: true,
+    default: ['read'],
+    description:
+      'What the key may do. `transfer` needs an `ip_allowlist`; `trade` without one expires within API_KEY_UNPINNED_MAX_DAYS (90).',
+  })
+  @IsOptionalNotNull()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(SCOPES.length)
+  @IsIn(SCOPES, { each: true })
+  scopes?: Scope[];
 
   /** Addresses or CIDRs; each is parsed by ApiKeysService (400 names the bad one). */
   @ApiPropertyOptional({

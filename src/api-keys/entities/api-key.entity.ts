@@ -14,10 +14,15 @@ import {
 import { epochMs } from '../../database/epoch-ms.transformer';
 import { User } from '../../users/entities/user.entity';
 
+/** The two kinds of key: a bearer secret, or an Ed25519 key pair whose private half only the client has. */
+export type ApiKeyType = 'secret' | 'ed25519';
+
 /**
- * An API key of a trading program. The key is `<id>.<secret>`: requests look
- * the row up by `id` and compare the SHA-256 of the secret in constant time;
- * the secret itself is never stored. A key counts only while its owner's
+ * An API key of a trading program. A `secret` key is `<id>.<secret>`:
+ * requests look the row up by `id` and compare the SHA-256 of the secret in
+ * constant time; the secret itself is never stored. An `ed25519` key has no
+ * secret here at all: only its public key, which each request's signature
+ * is verified with (a database dump gives nothing to sign with). A key counts only while its owner's
  * `session_epoch` is the one it was created under, so whatever ends all of
  * the owner's sessions (revoke-all, disable, password change) ends the key.
  */
@@ -45,19 +50,38 @@ export class ApiKey {
   @Column({ type: 'varchar', length: 64 })
   name!: string;
 
-  /** Hex SHA-256 of the secret part of the key. */
+  @Column({ name: 'key_type', type: 'varchar', length: 16, default: 'secret' })
+  type!: ApiKeyType;
+
+  /** Hex SHA-256 of the secret part of a `secret` key; null for an `ed25519` key. */
   @Column({
     name: 'secret_hash',
     type: 'varchar',
     length: 64,
+    nullable: true,
     charset: BINARY_CHARSET,
     collation: BINARY_COLLATION,
   })
-  secretHash!: string;
+  secretHash!: string | null;
+
+  /** The 32 raw bytes of an `ed25519` key's public key, base64url; null for a `secret` key. */
+  @Column({
+    name: 'public_key',
+    type: 'varchar',
+    length: 64,
+    nullable: true,
+    charset: BINARY_CHARSET,
+    collation: BINARY_COLLATION,
+  })
+  publicKey!: string | null;
 
   /** The most the key may do; the owner's current tier caps it further. */
   @Column({ name: 'permission_tier', type: 'smallint' })
   permissionTier!: Tier;
+
+  /** JSON array of the key's scopes, in SCOPES order (auth/scope.ts). */
+  @Column({ type: 'varchar', length: 64, default: '["read"]' })
+  scopes!: string;
 
   /** JSON array of normalised addresses and CIDRs; `[]` allows any address. */
   @Column({ name: 'ip_allowlist', type: 'text' })

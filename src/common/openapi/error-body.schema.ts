@@ -1,4 +1,4 @@
-import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { ErrorBody } from '../error-body';
 import { ErrorCode } from '../error-codes';
 import { ERROR_BODY_SCHEMA } from './openapi.constants';
@@ -22,4 +22,11 @@ export class ErrorBodySchema implements ErrorBody {
       'Machine-readable code; stable: new ones may be added, none is renamed.',
   })
   code!: ErrorCode;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    description:
+      "With `timestamp_out_of_window` only: the server's clock (ms since the epoch) to sign against.",
+  })
+  server_time?: number;
 }
