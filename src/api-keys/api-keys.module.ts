@@ -36,6 +36,6 @@ import { ApiKey } from './entities/api-key.entity';
     { provide: ApiKeyEvents, useClass: AuditedApiKeyEvents },
     ApiKeyGuard,
   ],
-  exports: [ApiKeyGuard],
+  exports: [ApiKeyGuard, ApiKeysService],
 })
 export class ApiKeysModule {}

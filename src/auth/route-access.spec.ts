@@ -1,4 +1,5 @@
 import { Public } from './decorators/public.decorator';
+import { RequireMfa } from './decorators/require-mfa.decorator';
 import { RequireTier } from './decorators/require-tier.decorator';
 import { SessionOnly } from './decorators/session-only.decorator';
 import { routeAccess } from './route-access';
@@ -25,6 +26,7 @@ describe(routeAccess.name, () => {
   decorate(Public(), Orders, 'status');
   decorate(RequireTier(Tier.Admin), Orders, 'cancel');
   decorate(SessionOnly(), Orders, 'cancel');
+  decorate(RequireMfa({ maxAge: 60 }), Orders, 'cancel');
 
   it("reads the controller's metadata, and the handler's own where it has some", () => {
     const { prototype } = Orders;
@@ -32,6 +34,8 @@ describe(routeAccess.name, () => {
       isPublic: false,
       sessionOnly: false,
       requiredTier: Tier.Trader,
+      requiredMfa: undefined,
+      usableBeforeEnrolment: false,
     });
     expect(routeAccess(prototype.status, Orders)).toMatchObject({
       isPublic: true,
@@ -40,6 +44,8 @@ describe(routeAccess.name, () => {
       isPublic: false,
       sessionOnly: true,
       requiredTier: Tier.Admin,
+      requiredMfa: { maxAge: 60 },
+      usableBeforeEnrolment: false,
     });
   });
 

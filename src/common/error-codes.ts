@@ -23,6 +23,13 @@ export const ErrorCode = {
   ApiKeyInvalid: 'api_key_invalid',
   IpNotAllowed: 'ip_not_allowed',
   SessionRequired: 'session_required',
+  /** The password was right; the account has a second factor: send a code to `POST /auth/login/mfa`. */
+  MfaRequired: 'mfa_required',
+  MfaInvalid: 'mfa_invalid',
+  MfaTokenInvalid: 'mfa_token_invalid',
+  /** RFC 9470: the route wants a (recent) second factor that this token does not carry; step up. */
+  InsufficientUserAuthentication: 'insufficient_user_authentication',
+  MfaEnrollmentRequired: 'mfa_enrollment_required',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -48,6 +55,11 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   api_key_invalid: 401,
   ip_not_allowed: 403,
   session_required: 403,
+  mfa_required: 401,
+  mfa_invalid: 401,
+  mfa_token_invalid: 401,
+  insufficient_user_authentication: 401,
+  mfa_enrollment_required: 403,
 };
 
 /**

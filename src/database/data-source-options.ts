@@ -14,6 +14,7 @@ import { AuthEvents1764501000000 } from './migrations/1764501000000-auth-events'
 import { ApiKeys1764600000000 } from './migrations/1764600000000-api-keys';
 import { SqliteSchemaAsEntities1764700000000 } from './migrations/1764700000000-sqlite-schema-as-entities';
 import { RevocationSubjectCollation1764701000000 } from './migrations/1764701000000-revocation-subject-collation';
+import { SecondFactor1764800000000 } from './migrations/1764800000000-second-factor';
 
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
 export const MIGRATIONS = [
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   ApiKeys1764600000000,
   SqliteSchemaAsEntities1764700000000,
   RevocationSubjectCollation1764701000000,
+  SecondFactor1764800000000,
 ];
 
 type MysqlConfig = Extract<DatabaseConfig, { type: 'mysql' }>;

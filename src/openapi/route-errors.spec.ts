@@ -1,7 +1,15 @@
 import { Tier } from '../auth/tier';
 import { routeErrors } from './route-errors';
 
-const plain = { isPublic: false, sessionOnly: false, requiredTier: undefined };
+const none = { requiredMfa: undefined, usableBeforeEnrolment: false };
+/** An authenticated route that a user may use before enrolling a second factor (as /auth/me is). */
+const plain = {
+  isPublic: false,
+  sessionOnly: false,
+  requiredTier: undefined,
+  ...none,
+  usableBeforeEnrolment: true,
+};
 
 describe(routeErrors.name, () => {
   it('gives an authenticated read the token and API key errors, the failed-key budget included', () => {
@@ -47,7 +55,7 @@ describe(routeErrors.name, () => {
   it('refuses API keys on session-only routes, public ones too, and merges the route codes by status', () => {
     const errors = routeErrors(
       { method: 'POST', path: '/auth/login' },
-      { isPublic: true, sessionOnly: true, requiredTier: undefined },
+      { isPublic: true, sessionOnly: true, requiredTier: undefined, ...none },
       ['invalid_credentials', 'account_disabled', 'validation_error'],
     );
     expect([...errors.keys()]).toEqual([400, 401, 403, 413, 429, 500]);
@@ -61,10 +69,35 @@ describe(routeErrors.name, () => {
       Object.fromEntries(
         routeErrors(
           { method: 'GET', path: '/health' },
-          { isPublic: true, sessionOnly: false, requiredTier: undefined },
+          {
+            isPublic: true,
+            sessionOnly: false,
+            requiredTier: undefined,
+            ...none,
+          },
           ['service_unavailable'],
         ),
       ),
     ).toEqual({ 500: ['internal_error'], 503: ['service_unavailable'] });
+  });
+
+  it('adds mfa_enrollment_required wherever MFA_REQUIRED_TIER can refuse, and @RequireMfa its codes', () => {
+    const route = { method: 'GET', path: '/orders' };
+    expect(
+      routeErrors(route, { ...plain, usableBeforeEnrolment: false }, []).get(
+        403,
+      ),
+    ).toEqual(['ip_not_allowed', 'mfa_enrollment_required']);
+    const guarded = routeErrors(
+      route,
+      { ...plain, requiredMfa: { maxAge: 300 } },
+      [],
+    );
+    expect(guarded.get(401)).toContain('insufficient_user_authentication');
+    expect(guarded.get(403)).toEqual([
+      'ip_not_allowed',
+      'session_required',
+      'mfa_enrollment_required',
+    ]);
   });
 });

@@ -14,6 +14,7 @@ import { MAX_PASSWORD_BYTES } from '../../auth/auth.constants';
 import { Tier } from '../../auth/tier';
 import { TIER_PROPERTY } from '../../common/openapi/tier.schema';
 import { MaxUtf8Bytes } from '../../common/max-utf8-bytes.validator';
+import { IsOptionalSecondFactorCode } from '../../auth/dto/second-factor-code';
 import { MAX_ALLOWLIST_ENTRIES } from '../ip-allowlist';
 
 /** Longest lifetime a key can be given; without expires_in_days it does not expire. */
@@ -72,4 +73,10 @@ export class CreateApiKeyDto {
   @IsNotEmpty()
   @MaxUtf8Bytes(MAX_PASSWORD_BYTES)
   password!: string;
+
+  /** With the second factor on: a code, unless the session stepped up within 5 minutes. */
+  @IsOptionalSecondFactorCode(
+    'With the second factor on: a code, unless the session stepped up (or logged in with a code) within the last 5 minutes.',
+  )
+  code?: string;
 }

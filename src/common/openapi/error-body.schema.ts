@@ -1,4 +1,4 @@
-import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { ErrorBody } from '../error-body';
 import { ErrorCode } from '../error-codes';
 import { ERROR_BODY_SCHEMA } from './openapi.constants';
@@ -22,4 +22,17 @@ export class ErrorBodySchema implements ErrorBody {
       'Machine-readable code; stable: new ones may be added, none is renamed.',
   })
   code!: ErrorCode;
+
+  @ApiPropertyOptional({
+    description:
+      'With `mfa_required` only: the opaque, single-use token to send to `POST /auth/login/mfa` with a code.',
+  })
+  mfa_token?: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    description:
+      'With `mfa_required` only: seconds `mfa_token` can be used in.',
+  })
+  mfa_expires_in?: number;
 }
