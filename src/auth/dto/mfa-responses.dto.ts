@@ -64,7 +64,18 @@ export class RecoveryCodeSetDto implements RecoveryCodeSet {
     maxItems: RECOVERY_CODE_COUNT,
     description:
       'Each works once where a code is asked for. Shown once; only their hashes are stored.',
-    example: ['abcd-efgh-2345-wxyz'],
+    example: [
+      'abcd-efgh-2345-wxyz',
+      'bcde-fghi-3456-xyza',
+      'cdef-ghij-4567-yzab',
+      'defg-hijk-5672-zabc',
+      'efgh-ijkl-6723-abcd',
+      'fghi-jklm-7234-bcde',
+      'ghij-klmn-2345-cdef',
+      'hijk-lmno-3456-defg',
+      'ijkl-mnop-4567-efgh',
+      'jklm-nopq-5672-fghi',
+    ],
   })
   recovery_codes!: string[];
 }
