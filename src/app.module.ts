@@ -1,10 +1,12 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AccountModule } from './account/account.module';
 import { AdminModule } from './admin/admin.module';
 import { ApiKeyGuard } from './api-keys/api-key.guard';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuthModule } from './auth/auth.module';
 import { JwtAuthGuard } from './auth/guards/jwt-auth.guard';
+import { MfaGuard } from './auth/guards/mfa.guard';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -31,6 +33,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         ApiKeysModule,
+        AccountModule,
         RateLimitModule,
         IdempotencyModule,
         AdminModule,
@@ -39,12 +42,13 @@ export class AppModule {
         ...features,
       ],
       // The global guards, in the order they run: who is calling (an API
-      // key, else the access token, deny by default), then what they may
-      // spend (write budgets per address and per user, which need the
-      // principal).
+      // key, else the access token, deny by default), whether they proved
+      // enough (@RequireMfa, MFA_REQUIRED_TIER), then what they may spend
+      // (write budgets per address and per user, which need the principal).
       providers: [
         { provide: APP_GUARD, useExisting: ApiKeyGuard },
         { provide: APP_GUARD, useExisting: JwtAuthGuard },
+        { provide: APP_GUARD, useExisting: MfaGuard },
         { provide: APP_GUARD, useExisting: WriteRateLimitGuard },
       ],
     };

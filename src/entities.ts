@@ -1,6 +1,9 @@
 import { ApiKey } from './api-keys/entities/api-key.entity';
 import { BlocklistedJti } from './revocation/entities/blocklisted-jti.entity';
 import { DeviceToken } from './credentials/entities/device-token.entity';
+import { MfaChallenge } from './credentials/entities/mfa-challenge.entity';
+import { RecoveryCode } from './credentials/entities/recovery-code.entity';
+import { TotpFactor } from './credentials/entities/totp-factor.entity';
 import { Session } from './sessions/entities/session.entity';
 import { AuthEvent } from './audit/auth-event.entity';
 import { RevocationEventRow } from './revocation/entities/revocation-event-row.entity';
@@ -22,4 +25,7 @@ export const ENTITIES = [
   ApiKey,
   AuthEvent,
   IdempotencyRecord,
+  TotpFactor,
+  RecoveryCode,
+  MfaChallenge,
 ];

@@ -186,7 +186,13 @@ describe.each(DRIVERS)('auth on $name', (driver) => {
         id: user.id,
         username: 'me-user',
         permission_tier: 3,
+        // How and when the user authenticated: a password login, just now.
+        amr: ['pwd'],
+        auth_time: expect.any(Number),
       });
+      expect(
+        Math.abs(response.body.auth_time - Date.now() / 1000),
+      ).toBeLessThan(60);
     });
 
     it('answers a missing or malformed Authorization header with 401 unauthorized', async () => {

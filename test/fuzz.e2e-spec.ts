@@ -47,6 +47,9 @@ const FIELDS = [
   'disabled',
   'refresh_token',
   'token',
+  'code',
+  'otp',
+  'mfa_token',
   '__proto__',
   'constructor',
 ];
@@ -171,6 +174,14 @@ describe.each(DRIVERS)('fuzzing on $name', (driver) => {
     { method: 'GET', path: '/admin/users', body: false },
     { method: 'PATCH', path: '/admin/users/:id', body: true },
     { method: 'DELETE', path: '/admin/users/:id/sessions', body: true },
+    { method: 'POST', path: '/auth/login/mfa', body: true },
+    { method: 'POST', path: '/auth/step-up', body: true },
+    { method: 'GET', path: '/auth/mfa', body: false },
+    { method: 'POST', path: '/auth/mfa/totp', body: true },
+    { method: 'POST', path: '/auth/mfa/totp/confirm', body: true },
+    { method: 'POST', path: '/auth/mfa/recovery-codes', body: true },
+    { method: 'DELETE', path: '/auth/mfa/totp', body: true },
+    { method: 'DELETE', path: '/admin/users/:id/mfa', body: true },
   ];
 
   it('every REST route: no 5xx, and every error is exactly {error, code}', async () => {

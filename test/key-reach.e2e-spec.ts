@@ -18,7 +18,15 @@ jest.setTimeout(60_000);
  */
 const REACH: Record<string, 'key' | 'session'> = {
   'POST /auth/login': 'session',
+  'POST /auth/login/mfa': 'session',
   'POST /auth/refresh': 'session',
+  'POST /auth/step-up': 'session',
+  'POST /auth/password': 'session',
+  'GET /auth/mfa': 'session',
+  'POST /auth/mfa/totp': 'session',
+  'POST /auth/mfa/totp/confirm': 'session',
+  'DELETE /auth/mfa/totp': 'session',
+  'POST /auth/mfa/recovery-codes': 'session',
   'POST /auth/logout': 'session',
   'POST /auth/ws-ticket': 'key',
   'GET /auth/me': 'key',
@@ -32,6 +40,7 @@ const REACH: Record<string, 'key' | 'session'> = {
   'GET /admin/users': 'key',
   'PATCH /admin/users/:id': 'session',
   'DELETE /admin/users/:id/sessions': 'session',
+  'DELETE /admin/users/:id/mfa': 'session',
   'GET /admin/users/:id/sessions': 'key',
   'DELETE /admin/users/:id/sessions/:sid': 'session',
   'GET /admin/users/:id/api-keys': 'key',
@@ -44,6 +53,8 @@ const REACH: Record<string, 'key' | 'session'> = {
   'GET /orders': 'key',
   'POST /orders': 'key',
   'POST /orders/bulk-cancel': 'key',
+  // @RequireMfa: a key is not a person with a second factor (MfaGuard).
+  'POST /orders/withdrawals': 'session',
 };
 
 const join = (...parts: unknown[]) =>

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { Authenticator } from './support/authenticator';
 import { DRIVERS, TestDatabase } from './support/databases';
 import { requestFrom } from './support/http-from';
 import { Ed25519Signer } from './support/ed25519-signer';
@@ -25,7 +26,15 @@ jest.setTimeout(120_000);
  */
 const ACCESS: Record<string, { tier: number | 'public'; session?: true }> = {
   'POST /auth/login': { tier: 'public', session: true },
+  'POST /auth/login/mfa': { tier: 'public', session: true },
   'POST /auth/refresh': { tier: 'public', session: true },
+  'POST /auth/step-up': { tier: 1, session: true },
+  'POST /auth/password': { tier: 1, session: true },
+  'GET /auth/mfa': { tier: 1, session: true },
+  'POST /auth/mfa/totp': { tier: 1, session: true },
+  'POST /auth/mfa/totp/confirm': { tier: 1, session: true },
+  'DELETE /auth/mfa/totp': { tier: 1, session: true },
+  'POST /auth/mfa/recovery-codes': { tier: 1, session: true },
   'POST /auth/logout': { tier: 1, session: true },
   'POST /auth/ws-ticket': { tier: 1 },
   'GET /auth/me': { tier: 1 },
@@ -41,6 +50,7 @@ const ACCESS: Record<string, { tier: number | 'public'; session?: true }> = {
   'GET /admin/users': { tier: 4 },
   'PATCH /admin/users/{id}': { tier: 4, session: true },
   'DELETE /admin/users/{id}/sessions': { tier: 4, session: true },
+  'DELETE /admin/users/{id}/mfa': { tier: 4, session: true },
   'GET /admin/users/{id}/sessions': { tier: 4 },
   'DELETE /admin/users/{id}/sessions/{sid}': { tier: 4, session: true },
   'GET /admin/audit': { tier: 4 },
@@ -475,6 +485,77 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
     expect((await call('GET', '/health')).status).toBe(200);
     expect((await call('GET', '/time')).status).toBe(200);
 
+    // The second factor: enrolment, a two-step login, step-up, new recovery
+    // codes, a password change, the factor off, and an admin's reset.
+    const mfaPassword = 'password-of-oa-mfa';
+    const mfaUser = await api.createUser('oa-mfa', 2, mfaPassword);
+    const started = await call('POST', '/auth/mfa/totp', {
+      token: mfaUser.access_token,
+      body: { password: mfaPassword },
+    });
+    expect(started.status).toBe(200);
+    const confirmed = await call('POST', '/auth/mfa/totp/confirm', {
+      token: mfaUser.access_token,
+      body: { code: await new Authenticator(started.body.otpauth_uri).next() },
+    });
+    expect(confirmed.status).toBe(200);
+    const recovery = confirmed.body.recovery_codes as string[];
+    expect(
+      (await call('GET', '/auth/mfa', { token: mfaUser.access_token })).status,
+    ).toBe(200);
+    const challenge = await call('POST', '/auth/login', {
+      body: { username: 'oa-mfa', password: mfaPassword },
+    });
+    expect([challenge.status, challenge.body.code]).toEqual([
+      401,
+      'mfa_required',
+    ]);
+    const finished = await call('POST', '/auth/login/mfa', {
+      body: { mfa_token: challenge.body.mfa_token, code: recovery[0] },
+    });
+    expect(finished.status).toBe(200);
+    const stepped = await call('POST', '/auth/step-up', {
+      token: finished.body.access_token,
+      body: { code: recovery[1] },
+    });
+    expect(stepped.status).toBe(200);
+    const mfaToken = stepped.body.access_token as string;
+    const replaced = await call('POST', '/auth/mfa/recovery-codes', {
+      token: mfaToken,
+      body: { code: recovery[2] },
+    });
+    expect(replaced.status).toBe(200);
+    expect(
+      (
+        await call('POST', '/auth/password', {
+          token: mfaToken,
+          body: {
+            current_password: mfaPassword,
+            new_password: 'new-password-of-oa-mfa',
+          },
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await call('DELETE', '/auth/mfa/totp', {
+          token: mfaToken,
+          body: {
+            password: 'new-password-of-oa-mfa',
+            code: replaced.body.recovery_codes[0],
+          },
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await call('DELETE', '/admin/users/{id}/mfa', {
+          token: admin,
+          params: { id: mfaUser.id },
+        })
+      ).status,
+    ).toBe(204);
+
     const leaving = await api.login('oa-trader', 'password-of-oa-trader');
     expect(
       (await call('POST', '/auth/logout', { token: leaving.access_token }))
@@ -799,6 +880,31 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
     await expect4xx('GET', '/admin/audit', 400, 'validation_error', {
       token: admin,
       query: '?type=no_such_type',
+    });
+
+    // The second factor's own errors.
+    await expect4xx('POST', '/auth/login/mfa', 401, 'mfa_token_invalid', {
+      body: { mfa_token: 'not-a-token', code: '123456' },
+    });
+    await expect4xx('POST', '/auth/step-up', 403, 'mfa_enrollment_required', {
+      token,
+      body: { code: '123456' },
+    });
+    await expect4xx('POST', '/auth/mfa/totp/confirm', 404, 'not_found', {
+      token,
+      body: { code: '123456' },
+    });
+    await expect4xx('POST', '/auth/mfa/recovery-codes', 404, 'not_found', {
+      token,
+      body: { code: '123456' },
+    });
+    await expect4xx('POST', '/auth/password', 401, 'invalid_credentials', {
+      token,
+      body: { current_password: 'wrong-password', new_password: 'x'.repeat(8) },
+    });
+    await expect4xx('DELETE', '/admin/users/{id}/mfa', 404, 'not_found', {
+      token: admin,
+      params: { id: 999_999 },
     });
   });
 

@@ -113,4 +113,23 @@ export class AdminUsersController {
   ): Promise<void> {
     return this.admin.revokeSessions(id, client);
   }
+
+  @ApiOperation({
+    summary:
+      "Reset a user's second factor (a lost phone): it goes, and every session ends",
+  })
+  @ApiParam({ name: 'id', type: 'integer', description: 'The user id.' })
+  @ApiNoContentResponse({
+    description:
+      'The factor and its recovery codes are gone; every session (and API key) of the user is ended.',
+  })
+  @ApiErrors(ErrorCode.NotFound)
+  @Delete(':id/mfa')
+  @HttpCode(204)
+  resetMfa(
+    @Param('id', ParseIdPipe) id: number,
+    @Client() client: ClientInfo,
+  ): Promise<void> {
+    return this.admin.resetMfa(id, client);
+  }
 }

@@ -4,6 +4,7 @@ import { AuditTrail } from '../audit/audit-trail.service';
 import { RevocationService } from '../revocation/revocation.service';
 import { DeviceTokenService } from '../credentials/services/device-token.service';
 import { PasswordHasher } from '../credentials/services/password-hasher.service';
+import { SecondFactorRemoval } from '../credentials/services/second-factor-removal.service';
 import { SessionService } from '../sessions/services/session.service';
 import { Tier } from '../auth/tier';
 import { ClientInfo } from '../common/client-info';
@@ -31,6 +32,7 @@ export class UserAdministrationService {
     private readonly sessions: SessionService,
     private readonly revocation: RevocationService,
     private readonly deviceTokens: DeviceTokenService,
+    private readonly secondFactors: SecondFactorRemoval,
     private readonly audit: AuditTrail,
   ) {}
 
@@ -159,6 +161,27 @@ export class UserAdministrationService {
       type: AuditEventType.SessionsRevokedAll,
       userId: id,
       client,
+    });
+  }
+
+  /**
+   * A user who lost their phone: the second factor and its recovery codes
+   * go, and every session ends (as revoke-all: the sessions, their access
+   * tokens, trusted devices, and the API keys made under them), so whoever
+   * holds the phone or a session cannot go on as the user. The user logs
+   * in with the password and enrols again.
+   */
+  async resetMfa(id: number, client: ClientInfo): Promise<void> {
+    await this.users.getById(id);
+    const hadFactor = await this.secondFactors.remove(id);
+    await this.sessions.revokeAll(id);
+    await this.deviceTokens.revokeAll(id);
+    await this.revocation.revokeUserTokens(id);
+    this.audit.record({
+      type: AuditEventType.MfaReset,
+      userId: id,
+      client,
+      detail: { had_factor: hadFactor },
     });
   }
 }

@@ -76,6 +76,24 @@ export class ApiKeyStore {
     return result.affected === 0 ? undefined : key;
   }
 
+  /** Marks every unrevoked key of the user revoked; the keys it marked, as they were. */
+  async markAllRevoked(
+    manager: EntityManager,
+    userId: number,
+    nowMs: number,
+  ): Promise<ApiKey[]> {
+    const repository = manager.getRepository(ApiKey);
+    const keys = await repository.find({
+      where: { userId, revokedAt: IsNull() },
+    });
+    if (keys.length === 0) return [];
+    await repository.update(
+      { userId, revokedAt: IsNull() },
+      { revokedAt: nowMs },
+    );
+    return keys;
+  }
+
   /**
    * Background write of last uses, in one transaction: on SQLite each
    * commit is a synchronous disk write on the event loop, and a thousand

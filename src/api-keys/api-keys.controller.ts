@@ -45,6 +45,8 @@ export class ApiKeysController {
     ErrorCode.InvalidCredentials,
     ErrorCode.AccountDisabled,
     ErrorCode.InsufficientTier,
+    ErrorCode.MfaInvalid,
+    ErrorCode.InsufficientUserAuthentication,
     ErrorCode.Unprocessable,
     ErrorCode.RateLimited,
   )

@@ -44,6 +44,6 @@ import { SignatureReplays } from './signature-replays';
     { provide: ApiKeyEvents, useClass: AuditedApiKeyEvents },
     ApiKeyGuard,
   ],
-  exports: [ApiKeyGuard],
+  exports: [ApiKeyGuard, ApiKeysService],
 })
 export class ApiKeysModule {}

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
+import { RecentSecondFactor } from '../auth/services/recent-second-factor.service';
 import type { ApiKeyRevocation } from '../revocation/revocation';
 import { RevocationService } from '../revocation/revocation.service';
 import {
@@ -57,6 +58,7 @@ export class ApiKeysService {
     private readonly logins: LoginAttemptService,
     private readonly revocation: RevocationService,
     private readonly events: ApiKeyEvents,
+    private readonly secondFactor: RecentSecondFactor,
     config: AppConfig,
   ) {
     this.minimumPrefixes = {
@@ -98,6 +100,9 @@ export class ApiKeysService {
       principal.username,
       body.password,
     );
+    // After the password: a code is checked only once the password is right,
+    // so a wrong password spends no TOTP step.
+    await this.secondFactor.require(request, principal, body.code, 'api_key');
     // The password check read the user afresh: its tier is the current one.
     this.checkTier(body.permission_tier, owner.permissionTier);
     const now = Date.now();
@@ -217,6 +222,35 @@ export class ApiKeysService {
         `A key with the "trade" scope and no ip_allowlist expires within ${most} days (API_KEY_UNPINNED_MAX_DAYS): ask for at most ${most} expires_in_days, or pin the key with an ip_allowlist`,
       );
     return askedDays;
+  }
+
+  /**
+   * Revokes every live key of the user at once, everywhere (a password
+   * change: whatever a stolen password made must stop). Returns how many.
+   */
+  async revokeAllOf(userId: number, client: ClientInfo): Promise<number> {
+    const now = Date.now();
+    const revoked = await this.revocation.revokeApiKeys(async (manager) => {
+      const keys = await this.store.markAllRevoked(manager, userId, now);
+      return keys.map((key): ApiKeyRevocation => ({
+        kind: 'api_key',
+        keyId: key.id,
+        userId,
+        expiresAtMs: Math.min(
+          key.expiresAt ?? Number.MAX_SAFE_INTEGER,
+          now + REVOCATION_HOLD_MS,
+        ),
+      }));
+    });
+    for (const { keyId } of revoked)
+      this.events.record({
+        type: 'api_key_revoked',
+        keyId,
+        userId,
+        client,
+        at: now,
+      });
+    return revoked.length;
   }
 
   private checkTier(requested: Tier, owners: Tier): void {

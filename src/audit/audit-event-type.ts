@@ -21,6 +21,13 @@ export const AuditEventType = {
   ApiKeyRevoked: 'api_key_revoked',
   ApiKeyUsedFromNewAddress: 'api_key_used_from_new_address',
   ApiKeyIpNotAllowed: 'api_key_ip_not_allowed',
+  // Recorded by the second factor (issue 23).
+  MfaEnrolled: 'mfa_enrolled',
+  MfaDisabled: 'mfa_disabled',
+  MfaReset: 'mfa_reset',
+  MfaFailed: 'mfa_failed',
+  RecoveryCodeUsed: 'recovery_code_used',
+  StepUp: 'step_up',
 } as const;
 export type AuditEventType =
   (typeof AuditEventType)[keyof typeof AuditEventType];

@@ -3,6 +3,7 @@ export const IS_PUBLIC_KEY = 'auth:isPublic';
 export const REQUIRED_TIER_KEY = 'auth:requiredTier';
 export const SESSION_ONLY_KEY = 'auth:sessionOnly';
 export const REQUIRED_SCOPE_KEY = 'auth:requiredScope';
+export const REQUIRED_MFA_KEY = 'auth:requiredMfa';
 
 /**
  * Where LocalAuthGuard puts the login outcome (user, device token) on the

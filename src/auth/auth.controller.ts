@@ -33,7 +33,15 @@ import { LoginDto } from './dto/login.dto';
 import { RefreshDto } from './dto/refresh.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { Principal } from './principal';
-import { LoginOutcome } from '../credentials/services/login-attempt.service';
+import type { LoginRequest } from '../credentials/services/login-attempt.service';
+import {
+  LoginFlow,
+  LoginOutcome,
+} from '../credentials/services/login-flow.service';
+import { SecondFactorCheck } from '../credentials/services/second-factor-check.service';
+import { TotpFactors } from '../credentials/services/totp-factors.service';
+import { ApiException } from '../common/api.exception';
+import { LoginMfaDto, SecondFactorCodeDto } from './dto/mfa.dto';
 import {
   AuthService,
   LoginResponse,
@@ -51,12 +59,17 @@ export class AuthController {
     private readonly auth: AuthService,
     private readonly tickets: WsTicketService,
     private readonly limiter: RateLimiter,
+    private readonly logins: LoginFlow,
+    private readonly codes: SecondFactorCheck,
+    private readonly factors: TotpFactors,
   ) {}
 
   /**
    * The spec's four fields, plus `device_token` (a trusted device token:
    * sent back with later logins, it exempts them from the per-account
-   * failure budget). Its budgets are checked in LoginAttemptService.
+   * failure budget). Its budgets are checked in LoginAttemptService. For an
+   * account with a second factor, the right password answers 401
+   * mfa_required with an `mfa_token` (LoginFlow), unless `otp` came along.
    */
   @ApiOperation({ summary: 'Log in with username and password' })
   @ApiBody({ type: LoginDto })
@@ -64,7 +77,10 @@ export class AuthController {
   @ApiErrors(
     ErrorCode.ValidationError,
     ErrorCode.InvalidCredentials,
+    ErrorCode.MfaRequired,
+    ErrorCode.MfaInvalid,
     ErrorCode.AccountDisabled,
+    ErrorCode.RateLimited,
     ErrorCode.ServiceUnavailable,
   )
   @Public()
@@ -72,13 +88,80 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   async login(
-    @LoginResult() { user, deviceToken }: LoginOutcome,
+    @LoginResult() { user, deviceToken, amr }: LoginOutcome,
     @Client() client: ClientInfo,
   ): Promise<LoginResponse & { device_token: string }> {
     return {
-      ...(await this.auth.login(user, client)),
+      ...(await this.auth.login(user, client, amr)),
       device_token: deviceToken,
     };
+  }
+
+  /**
+   * The second step of a login that answered `401 mfa_required`: the
+   * mfa_token and a code. Each code is charged to the login failure budgets;
+   * an mfa_token takes 5 codes at most, and works once.
+   */
+  @ApiOperation({
+    summary: 'Finish a login with a second-factor code',
+  })
+  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiErrors(
+    ErrorCode.ValidationError,
+    ErrorCode.MfaInvalid,
+    ErrorCode.MfaTokenInvalid,
+    ErrorCode.AccountDisabled,
+    ErrorCode.RateLimited,
+    ErrorCode.ServiceUnavailable,
+  )
+  @Public()
+  @Post('login/mfa')
+  @HttpCode(200)
+  async loginMfa(
+    @Body() body: LoginMfaDto,
+    @Req() request: LoginRequest,
+    @Client() client: ClientInfo,
+  ): Promise<LoginResponse & { device_token: string }> {
+    const { user, deviceToken, amr } = await this.logins.withCode(
+      request,
+      body.mfa_token,
+      body.code,
+      body.device_token,
+    );
+    return {
+      ...(await this.auth.login(user, client, amr)),
+      device_token: deviceToken,
+    };
+  }
+
+  /**
+   * A fresh second factor on the caller's session: the new access token
+   * has `otp` in `amr` and `auth_time` now, for routes behind
+   * `@RequireMfa({ maxAge })` and this product's sensitive actions.
+   */
+  @ApiOperation({ summary: 'Step up: prove the second factor again' })
+  @ApiOkResponse({ type: RefreshResponseDto })
+  @ApiErrors(
+    ErrorCode.ValidationError,
+    ErrorCode.MfaInvalid,
+    ErrorCode.MfaEnrollmentRequired,
+    ErrorCode.RateLimited,
+  )
+  @Post('step-up')
+  @HttpCode(200)
+  async stepUp(
+    @CurrentUser() principal: Principal,
+    @Body() body: SecondFactorCodeDto,
+    @Req() request: LoginRequest,
+    @Client() client: ClientInfo,
+  ): Promise<RefreshResponse> {
+    if (!(await this.factors.isEnabled(principal.id)))
+      throw new ApiException(
+        ErrorCode.MfaEnrollmentRequired,
+        'No second factor to step up with; enrol one at POST /auth/mfa/totp',
+      );
+    await this.codes.verify(request, principal, body.code, 'step_up');
+    return this.auth.stepUp(principal, client);
   }
 
   /** Charged to its address by the global guard, and to the token's user once the token is verified. */
@@ -144,11 +227,18 @@ export class AuthController {
     id: number;
     username: string;
     permission_tier: Tier;
+    amr?: readonly string[];
+    auth_time?: number;
   } {
     return {
       id: principal.id,
       username: principal.username,
       permission_tier: principal.tier,
+      // Absent for an API key, which is not an authentication of a person.
+      ...(principal.amr !== undefined && { amr: principal.amr }),
+      ...(principal.authTime !== undefined && {
+        auth_time: principal.authTime,
+      }),
     };
   }
 }

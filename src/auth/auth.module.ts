@@ -11,6 +11,8 @@ import { AuthController } from './auth.controller';
 import { SessionsController } from './sessions.controller';
 import { JWT_ALGORITHM } from './auth.constants';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
+import { MfaGuard } from './guards/mfa.guard';
+import { MfaController } from './mfa.controller';
 import { TierGuard } from './guards/tier.guard';
 import { AccessTokenAuthenticator } from './services/access-token-authenticator.service';
 import {
@@ -18,6 +20,7 @@ import {
   AccessTokenService,
 } from './services/access-token.service';
 import { AuthService } from './services/auth.service';
+import { RecentSecondFactor } from './services/recent-second-factor.service';
 import { WsTicketService } from './services/ws-ticket.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 import { LocalStrategy } from './strategies/local.strategy';
@@ -50,7 +53,7 @@ import { LocalStrategy } from './strategies/local.strategy';
       },
     }),
   ],
-  controllers: [AuthController, SessionsController],
+  controllers: [AuthController, SessionsController, MfaController],
   providers: [
     AccessTokenService,
     AccessTokenAuthenticator,
@@ -60,7 +63,16 @@ import { LocalStrategy } from './strategies/local.strategy';
     JwtStrategy,
     TierGuard,
     JwtAuthGuard,
+    MfaGuard,
+    RecentSecondFactor,
   ],
-  exports: [AccessTokenAuthenticator, JwtAuthGuard, WsTicketService, TierGuard],
+  exports: [
+    RecentSecondFactor,
+    AccessTokenAuthenticator,
+    JwtAuthGuard,
+    MfaGuard,
+    WsTicketService,
+    TierGuard,
+  ],
 })
 export class AuthModule {}

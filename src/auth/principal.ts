@@ -24,6 +24,13 @@ export interface Principal {
    * request to them). Undefined for a session, which passes every scope.
    */
   readonly scopes?: readonly Scope[];
+  /**
+   * How the user authenticated (RFC 8176): `['pwd']` or `['pwd', 'otp']`,
+   * from the token's `amr`. Absent for an API key: a key is not a person.
+   */
+  readonly amr?: readonly string[];
+  /** The last interactive authentication (login or step-up), epoch seconds; absent for an API key. */
+  readonly authTime?: number;
 }
 
 /** The claims of an access token, as signed. */
@@ -39,4 +46,8 @@ export interface AccessTokenClaims {
   ver: number;
   username: string;
   permission_tier: Tier;
+  /** Absent from tokens issued before the second factor existed: they mean `['pwd']`. */
+  amr?: string[];
+  /** Absent from tokens issued before the second factor existed: they mean `iat`. */
+  auth_time?: number;
 }

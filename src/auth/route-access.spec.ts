@@ -1,5 +1,6 @@
 import { RequireScope } from './decorators/require-scope.decorator';
 import { Public } from './decorators/public.decorator';
+import { RequireMfa } from './decorators/require-mfa.decorator';
 import { RequireTier } from './decorators/require-tier.decorator';
 import { SessionOnly } from './decorators/session-only.decorator';
 import { routeAccess } from './route-access';
@@ -28,6 +29,7 @@ describe(routeAccess.name, () => {
   decorate(SessionOnly(), Orders, 'cancel');
   RequireScope('read')(Orders);
   decorate(RequireScope('trade'), Orders, 'cancel');
+  decorate(RequireMfa({ maxAge: 60 }), Orders, 'cancel');
 
   it("reads the controller's metadata, and the handler's own where it has some", () => {
     const { prototype } = Orders;
@@ -36,6 +38,8 @@ describe(routeAccess.name, () => {
       sessionOnly: false,
       requiredTier: Tier.Trader,
       requiredScope: 'read',
+      requiredMfa: undefined,
+      usableBeforeEnrolment: false,
     });
     expect(routeAccess(prototype.status, Orders)).toMatchObject({
       isPublic: true,
@@ -45,6 +49,8 @@ describe(routeAccess.name, () => {
       sessionOnly: true,
       requiredTier: Tier.Admin,
       requiredScope: 'trade',
+      requiredMfa: { maxAge: 60 },
+      usableBeforeEnrolment: false,
     });
   });
 

@@ -5,11 +5,13 @@ import { Reflector } from '@nestjs/core';
 import {
   IS_PUBLIC_KEY,
   REQUIRED_SCOPE_KEY,
+  REQUIRED_MFA_KEY,
   REQUIRED_TIER_KEY,
   SESSION_ONLY_KEY,
 } from './auth.constants';
 import { credentialRouteNeedsSession } from './credential-routes';
 import type { Scope } from './scope';
+import { MfaRequirement, usableBeforeEnrolment } from './mfa-policy';
 import type { Tier } from './tier';
 
 /** Who may call a route, as the global guards and TierGuard read it from its metadata. */
@@ -30,6 +32,13 @@ export interface RouteAccess {
    * scopeNeeded).
    */
   requiredScope: Scope | undefined;
+  /** @RequireMfa's requirement; undefined when the route has none. */
+  requiredMfa: MfaRequirement | undefined;
+  /**
+   * One of the few routes a user whom MFA_REQUIRED_TIER obliges to enrol
+   * may use before enrolling (mfa-policy.ts), by its path.
+   */
+  usableBeforeEnrolment: boolean;
 }
 
 /** Reflector holds no state of its own: it reads what the decorators stored. */
@@ -72,6 +81,15 @@ export function routeAccess(handler: object, controller: object): RouteAccess {
         REQUIRED_SCOPE_KEY,
         targets,
       ),
+      requiredMfa: reflector.getAllAndOverride<MfaRequirement | undefined>(
+        REQUIRED_MFA_KEY,
+        targets,
+      ),
+      usableBeforeEnrolment: anyRoutePath(
+        handler,
+        controller,
+        usableBeforeEnrolment,
+      ),
     });
     handlers.set(handler, access);
   }
@@ -86,6 +104,15 @@ const asList = (path: unknown): string[] =>
  * A handler without a request method (a WebSocket message handler) has none.
  */
 function isCredentialRoute(handler: object, controller: object): boolean {
+  return anyRoutePath(handler, controller, credentialRouteNeedsSession);
+}
+
+/** Whether `test` holds for any method and path Nest mounts the handler on (none for a WebSocket message handler). */
+function anyRoutePath(
+  handler: object,
+  controller: object,
+  test: (method: RequestMethod, path: string) => boolean,
+): boolean {
   const method = Reflect.getMetadata(METHOD_METADATA, handler) as
     RequestMethod | undefined;
   if (method === undefined) return false;
@@ -94,9 +121,7 @@ function isCredentialRoute(handler: object, controller: object): boolean {
   );
   const handlerPaths = asList(Reflect.getMetadata(PATH_METADATA, handler));
   return controllerPaths.some((base) =>
-    handlerPaths.some((path) =>
-      credentialRouteNeedsSession(method, `${base}/${path}`),
-    ),
+    handlerPaths.some((path) => test(method, `${base}/${path}`)),
   );
 }
 

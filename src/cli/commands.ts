@@ -144,4 +144,13 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       return `all sessions of "${user.username}" are revoked`;
     },
   },
+  'users:mfa-reset': {
+    usage:
+      'users:mfa-reset <username>   (removes the second factor, ends all sessions)',
+    async run(app, input) {
+      const user = await userNamed(app, requireArg(input, 0, 'username'));
+      await app.get(UserAdministrationService).resetMfa(user.id, NO_CLIENT);
+      return `the second factor of "${user.username}" is removed and all sessions ended; they log in with the password and enrol again`;
+    },
+  },
 };

@@ -31,6 +31,13 @@ export const ErrorCode = {
   SignatureReplayed: 'signature_replayed',
   TimestampOutOfWindow: 'timestamp_out_of_window',
   InsufficientScope: 'insufficient_scope',
+  /** The password was right; the account has a second factor: send a code to `POST /auth/login/mfa`. */
+  MfaRequired: 'mfa_required',
+  MfaInvalid: 'mfa_invalid',
+  MfaTokenInvalid: 'mfa_token_invalid',
+  /** RFC 9470: the route wants a (recent) second factor that this token does not carry; step up. */
+  InsufficientUserAuthentication: 'insufficient_user_authentication',
+  MfaEnrollmentRequired: 'mfa_enrollment_required',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -64,6 +71,11 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   signature_replayed: 401,
   timestamp_out_of_window: 401,
   insufficient_scope: 403,
+  mfa_required: 401,
+  mfa_invalid: 401,
+  mfa_token_invalid: 401,
+  insufficient_user_authentication: 401,
+  mfa_enrollment_required: 403,
 };
 
 /**

@@ -93,6 +93,14 @@ export class AppConfig {
   readonly idempotencyInFlightSeconds!: number;
   /** Whether `GET /openapi.json` and the Swagger UI at `/docs` are served. */
   readonly openApi!: boolean;
+  /** The issuer an authenticator app shows for this service's TOTP entries (otpauth URI). */
+  readonly mfaIssuer!: string;
+  /**
+   * Users of this permission tier (1-4) and above must enrol a second factor
+   * before they may use anything else; undefined: no requirement. A number,
+   * not common/'s Tier: config/ imports nothing of the application.
+   */
+  readonly mfaRequiredTier?: number;
 
   /**
    * `server`, or `cli` for the operator CLI, a short-lived process that only

@@ -51,6 +51,8 @@ describe(loadConfig.name, () => {
       rateLimitApiKeyFailuresMax: 30,
       apiKeyAllowlistMinPrefixV4: 8,
       apiKeyAllowlistMinPrefixV6: 32,
+      mfaIssuer: 'trading-auth',
+      mfaRequiredTier: undefined,
     });
   });
 
@@ -119,6 +121,15 @@ describe(loadConfig.name, () => {
       { OPENAPI: 'disabled' },
       /^OPENAPI must be one of on, off, got "disabled"$/,
     ],
+    [
+      { MFA_REQUIRED_TIER: '5' },
+      /^MFA_REQUIRED_TIER must be an integer from 1 to 4, got "5"$/,
+    ],
+    [{ MFA_REQUIRED_TIER: 'admin' }, /^MFA_REQUIRED_TIER must be an integer/],
+    [
+      { MFA_ISSUER: 'acme:prod' },
+      /^MFA_ISSUER must be at most 64 characters without a colon/,
+    ],
   ])('refuses %j naming the variable', (env, message) => {
     expect(errorOf(env)).toMatch(message);
   });
@@ -136,6 +147,16 @@ describe(loadConfig.name, () => {
       apiKeyAllowlistMinPrefixV4: 24,
       apiKeyAllowlistMinPrefixV6: 48,
     });
+  });
+
+  it('reads the second-factor settings', () => {
+    expect(
+      loadConfig({
+        JWT_SECRET: SECRET,
+        MFA_ISSUER: 'Acme Trading',
+        MFA_REQUIRED_TIER: '3',
+      }),
+    ).toMatchObject({ mfaIssuer: 'Acme Trading', mfaRequiredTier: 3 });
   });
 
   it('turns the OpenAPI document and Swagger UI off with OPENAPI=off', () => {

@@ -296,6 +296,21 @@ function dataEncryptionKey(
   return { key, file };
 }
 
+/**
+ * The issuer of the otpauth URI: authenticator apps show it, and it goes in
+ * the label before a colon, so it may not hold one; 64 characters is more
+ * than any app displays.
+ */
+function mfaIssuer(value: string | undefined): string {
+  const issuer = value ?? 'trading-auth';
+  if (issuer.length > 64 || issuer.includes(':')) {
+    throw new ConfigError(
+      `MFA_ISSUER must be at most 64 characters without a colon, got "${issuer}"`,
+    );
+  }
+  return issuer;
+}
+
 /** Reads and validates every setting; throws ConfigError naming the first bad one. */
 export function loadConfig(
   env: Env = process.env,
@@ -457,6 +472,8 @@ export function loadConfig(
       3600,
     ),
     openApi: oneOf(env, 'OPENAPI', ['on', 'off'], 'on') === 'on',
+    mfaIssuer: mfaIssuer(raw(env, 'MFA_ISSUER')),
+    mfaRequiredTier: optionalInteger(env, 'MFA_REQUIRED_TIER', 1, 4),
   });
 }
 

@@ -17,6 +17,7 @@ import { RevocationSubjectCollation1764701000000 } from './migrations/1764701000
 import { IdempotencyRecords1764926000000 } from './migrations/1764926000000-idempotency-records';
 import { SignedApiKeys1764825000000 } from './migrations/1764825000000-signed-api-keys';
 import { ApiKeyScopes1764826000000 } from './migrations/1764826000000-api-key-scopes';
+import { SecondFactor1764800000000 } from './migrations/1764800000000-second-factor';
 
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
 export const MIGRATIONS = [
@@ -30,9 +31,10 @@ export const MIGRATIONS = [
   ApiKeys1764600000000,
   SqliteSchemaAsEntities1764700000000,
   RevocationSubjectCollation1764701000000,
-  IdempotencyRecords1764926000000,
+  SecondFactor1764800000000,
   SignedApiKeys1764825000000,
   ApiKeyScopes1764826000000,
+  IdempotencyRecords1764926000000,
 ];
 
 type MysqlConfig = Extract<DatabaseConfig, { type: 'mysql' }>;

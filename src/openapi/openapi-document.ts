@@ -93,6 +93,11 @@ const TAGS: ReadonlyArray<{ name: string; description: string }> = [
       'Login, refresh and logout; the caller (`/auth/me`) and single-use WebSocket tickets.',
   },
   {
+    name: 'mfa',
+    description:
+      "The caller's second factor: TOTP enrolment, recovery codes, turning it off.",
+  },
+  {
     name: 'sessions',
     description:
       "The caller's own sessions (one per login): list them, end one or all the others.",

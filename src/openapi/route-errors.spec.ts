@@ -1,11 +1,18 @@
 import { Tier } from '../auth/tier';
 import { routeErrors } from './route-errors';
 
+const none = {
+  requiredScope: undefined,
+  requiredMfa: undefined,
+  usableBeforeEnrolment: false,
+};
+/** An authenticated route that a user may use before enrolling a second factor (as /auth/me is). */
 const plain = {
   isPublic: false,
   sessionOnly: false,
   requiredTier: undefined,
-  requiredScope: undefined,
+  ...none,
+  usableBeforeEnrolment: true,
 };
 
 describe(routeErrors.name, () => {
@@ -60,12 +67,7 @@ describe(routeErrors.name, () => {
   it('refuses API keys on session-only routes, public ones too, and merges the route codes by status', () => {
     const errors = routeErrors(
       { method: 'POST', path: '/auth/login' },
-      {
-        isPublic: true,
-        sessionOnly: true,
-        requiredTier: undefined,
-        requiredScope: undefined,
-      },
+      { isPublic: true, sessionOnly: true, requiredTier: undefined, ...none },
       ['invalid_credentials', 'account_disabled', 'validation_error'],
     );
     expect([...errors.keys()]).toEqual([400, 401, 403, 413, 429, 500]);
@@ -83,11 +85,31 @@ describe(routeErrors.name, () => {
             isPublic: true,
             sessionOnly: false,
             requiredTier: undefined,
-            requiredScope: undefined,
+            ...none,
           },
           ['service_unavailable'],
         ),
       ),
     ).toEqual({ 500: ['internal_error'], 503: ['service_unavailable'] });
+  });
+
+  it('adds mfa_enrollment_required wherever MFA_REQUIRED_TIER can refuse, and @RequireMfa its codes', () => {
+    const route = { method: 'GET', path: '/orders' };
+    expect(
+      routeErrors(route, { ...plain, usableBeforeEnrolment: false }, []).get(
+        403,
+      ),
+    ).toEqual(['ip_not_allowed', 'mfa_enrollment_required']);
+    const guarded = routeErrors(
+      route,
+      { ...plain, requiredMfa: { maxAge: 300 } },
+      [],
+    );
+    expect(guarded.get(401)).toContain('insufficient_user_authentication');
+    expect(guarded.get(403)).toEqual([
+      'ip_not_allowed',
+      'session_required',
+      'mfa_enrollment_required',
+    ]);
   });
 });

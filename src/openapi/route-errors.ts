@@ -23,8 +23,9 @@ const URI_TOO_LONG = 414;
  * codes of a signed request, ip_not_allowed, insufficient_scope,
  * both credentials at once, a key read from the database, 429 once the
  * address has used up its failed-key budget, reads included), JwtAuthGuard
- * (the four token codes), TierGuard (insufficient_tier) and
- * WriteRateLimitGuard (429 on writes); and Fastify (a malformed or oversized
+ * (the four token codes), MfaGuard (@RequireMfa's codes, and
+ * mfa_enrollment_required under MFA_REQUIRED_TIER), TierGuard
+ * (insufficient_tier) and WriteRateLimitGuard (429 on writes); and Fastify (a malformed or oversized
  * body on writes, an over-long path parameter). Any route can fail with 500.
  */
 export function routeErrors(
@@ -66,6 +67,16 @@ export function routeErrors(
     }
     if (access.requiredTier !== undefined && access.requiredTier > Tier.Monitor)
       add(ErrorCode.InsufficientTier);
+    // MfaGuard: @RequireMfa (a key is no person), and MFA_REQUIRED_TIER
+    // everywhere but the few routes a user may use before enrolling.
+    if (access.requiredMfa !== undefined)
+      add(
+        ErrorCode.InsufficientUserAuthentication,
+        ErrorCode.MfaEnrollmentRequired,
+        ErrorCode.SessionRequired,
+      );
+    else if (!access.usableBeforeEnrolment)
+      add(ErrorCode.MfaEnrollmentRequired);
   }
   if (RATE_LIMITED_METHODS.has(route.method)) {
     // Any write may carry a body, so a malformed, non-JSON or oversized one.

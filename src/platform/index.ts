@@ -14,6 +14,8 @@
 export { CurrentUser } from '../auth/decorators/current-user.decorator';
 export { Public } from '../auth/decorators/public.decorator';
 export { RequireScope } from '../auth/decorators/require-scope.decorator';
+export { RequireMfa } from '../auth/decorators/require-mfa.decorator';
+export type { MfaRequirement } from '../auth/mfa-policy';
 export { RequireTier } from '../auth/decorators/require-tier.decorator';
 export { SessionOnly } from '../auth/decorators/session-only.decorator';
 export type { Principal } from '../auth/principal';

@@ -18,6 +18,7 @@ import { Tier } from '../../auth/tier';
 import { TIER_PROPERTY } from '../../common/openapi/tier.schema';
 import { MaxUtf8Bytes } from '../../common/max-utf8-bytes.validator';
 import type { ApiKeyType } from '../entities/api-key.entity';
+import { IsOptionalSecondFactorCode } from '../../auth/dto/second-factor-code';
 import { MAX_ALLOWLIST_ENTRIES } from '../ip-allowlist';
 
 export const API_KEY_TYPES: readonly ApiKeyType[] = ['secret', 'ed25519'];
@@ -117,4 +118,10 @@ export class CreateApiKeyDto {
   @IsNotEmpty()
   @MaxUtf8Bytes(MAX_PASSWORD_BYTES)
   password!: string;
+
+  /** With the second factor on: a code, unless the session stepped up within 5 minutes. */
+  @IsOptionalSecondFactorCode(
+    'With the second factor on: a code, unless the session stepped up (or logged in with a code) within the last 5 minutes.',
+  )
+  code?: string;
 }

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { httpRequest } from '../../common/http-request';
-import type { LoginOutcome } from '../../credentials/services/login-attempt.service';
+import type { LoginOutcome } from '../../credentials/services/login-flow.service';
 import { LOGIN_OUTCOME_PROPERTY } from '../auth.constants';
 
 type WithLoginOutcome = { [LOGIN_OUTCOME_PROPERTY]?: LoginOutcome };

@@ -61,6 +61,21 @@ export class MeResponseDto {
 
   @ApiProperty(TIER_PROPERTY)
   permission_tier!: Tier;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'How the user authenticated (RFC 8176): `["pwd"]`, or `["pwd","otp"]` with the second factor. Absent for an API key.',
+    example: ['pwd', 'otp'],
+  })
+  amr?: string[];
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    description:
+      'Unix epoch seconds of the last interactive authentication (login or step-up; a refresh is none). Absent for an API key.',
+  })
+  auth_time?: number;
 }
 
 @ApiSchema({ name: 'WsTicket' })

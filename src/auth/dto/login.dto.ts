@@ -3,6 +3,7 @@ import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { IsOptionalNotNull } from '../../common/is-optional-not-null.decorator';
 import { MaxUtf8Bytes } from '../../common/max-utf8-bytes.validator';
 import { MAX_PASSWORD_BYTES } from '../auth.constants';
+import { IsOptionalSecondFactorCode } from './second-factor-code';
 
 @ApiSchema({ name: 'LoginRequest' })
 export class LoginDto {
@@ -40,4 +41,10 @@ export class LoginDto {
   @IsOptionalNotNull()
   @IsString()
   device_token?: string;
+
+  /** For scripts: the second factor in the same request, instead of the mfa_token round trip. */
+  @IsOptionalSecondFactorCode(
+    'For an account with a second factor: log in in one request. Ignored for an account without one.',
+  )
+  otp?: string;
 }

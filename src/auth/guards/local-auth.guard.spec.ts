@@ -1,15 +1,15 @@
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
-import type { LoginAttemptService } from '../../credentials/services/login-attempt.service';
+import type { LoginFlow } from '../../credentials/services/login-flow.service';
 import type { User } from '../../users/entities/user.entity';
 import { LocalStrategy } from '../strategies/local.strategy';
 import { LocalAuthGuard } from './local-auth.guard';
 
 describe(LocalAuthGuard.name, () => {
-  const outcome = { user: { id: 7 } as User, deviceToken: 'dt' };
-  // Registers the 'local' strategy with passport, over a stub of the budgets.
+  const outcome = { user: { id: 7 } as User, deviceToken: 'dt', amr: ['pwd'] };
+  // Registers the 'local' strategy with passport, over a stub of the login flow.
   new LocalStrategy({
-    attempt: () => Promise.resolve(outcome),
-  } as unknown as LoginAttemptService);
+    withPassword: () => Promise.resolve(outcome),
+  } as unknown as LoginFlow);
 
   it('hands the login outcome over on its own property, so request.user never holds anything but a principal', async () => {
     const request: Record<string, unknown> = {

@@ -30,6 +30,9 @@ export interface AccessTokenSubject {
   tier: Tier;
   tokenVersion: number;
   sessionId: string;
+  /** The session's `amr` (RFC 8176) and `auth_time` (epoch seconds): a refresh carries them over. */
+  amr: readonly string[];
+  authTime: number;
 }
 
 /**
@@ -98,6 +101,8 @@ export class AccessTokenService {
       ver: subject.tokenVersion,
       username: subject.username,
       permission_tier: subject.tier,
+      amr: [...subject.amr],
+      auth_time: subject.authTime,
     };
     return {
       token: this.jwt.sign(claims, { algorithm: JWT_ALGORITHM }),
@@ -172,6 +177,14 @@ function toPrincipal(claims: AccessTokenClaims): Principal | undefined {
   ) {
     return undefined;
   }
+  const amr = claims.amr ?? ['pwd'];
+  const authTime = claims.auth_time ?? claims.iat;
+  if (
+    !Array.isArray(amr) ||
+    !amr.every((method) => typeof method === 'string') ||
+    !Number.isSafeInteger(authTime)
+  )
+    return undefined;
   return Object.freeze({
     id,
     username: claims.username,
@@ -180,5 +193,7 @@ function toPrincipal(claims: AccessTokenClaims): Principal | undefined {
     jti: claims.jti,
     expiresAt: claims.exp,
     tokenVersion: claims.ver,
+    amr: Object.freeze([...amr]),
+    authTime,
   });
 }

@@ -13,8 +13,10 @@ import { LOGIN_HOOK, LoginHook } from './login-hook';
 import { SessionOwner } from '../../sessions/services/presented-session';
 import {
   refreshTokenInvalid,
+  SessionAuthentication,
   SessionService,
 } from '../../sessions/services/session.service';
+import { WITH_SECOND_FACTOR } from '../../credentials/services/login-flow.service';
 
 export interface LoginResponse {
   access_token: string;
@@ -41,21 +43,27 @@ export class AuthService {
     @Optional() @Inject(LOGIN_HOOK) private readonly loginHook?: LoginHook,
   ) {}
 
-  /** Opens a session for a user whose credentials were checked. */
-  async login(user: User, client: ClientInfo): Promise<LoginResponse> {
+  /** Opens a session for a user whose credentials were checked (`amr`: how). */
+  async login(
+    user: User,
+    client: ClientInfo,
+    amr: readonly string[],
+  ): Promise<LoginResponse> {
     if (this.loginHook) await this.loginHook.beforeSessionInsert(user);
+    const authentication = { amr, authTimeMs: Date.now() };
     const { sessionId, refreshToken } = await this.sessions.create(
       user.id,
       user.sessionEpoch,
       client,
+      authentication,
     );
-    const access = this.issueFor(user, sessionId);
+    const access = this.issueFor(user, sessionId, authentication);
     this.audit.record({
       type: AuditEventType.LoginSucceeded,
       userId: user.id,
       client,
       actorId: user.id,
-      detail: { session_id: sessionId },
+      detail: { session_id: sessionId, amr: amr.join(',') },
     });
     return {
       access_token: access.token,
@@ -101,7 +109,11 @@ export class AuthService {
         ErrorCode.AccountDisabled,
         'This account is disabled',
       );
-    const access = this.issueFor(user, session.id);
+    // Not an authentication: the session's amr and auth_time carry over.
+    const access = this.issueFor(user, session.id, {
+      amr: session.amr,
+      authTimeMs: session.authTime,
+    });
     return {
       access_token: access.token,
       access_expires_at: access.expiresAt,
@@ -126,13 +138,60 @@ export class AuthService {
     });
   }
 
-  private issueFor(user: SessionOwner, sessionId: string) {
+  /**
+   * A step-up whose code was checked: the caller's session now says it saw
+   * the second factor now, and a new access token on it says so too (the
+   * one presented keeps its older claims until it expires).
+   */
+  async stepUp(
+    principal: Principal,
+    client: ClientInfo,
+  ): Promise<RefreshResponse> {
+    const authentication = {
+      amr: WITH_SECOND_FACTOR,
+      authTimeMs: Date.now(),
+    };
+    const live = await this.sessions.recordAuthentication(
+      principal.sessionId,
+      principal.id,
+      authentication,
+    );
+    if (!live)
+      throw new ApiException(
+        ErrorCode.TokenRevoked,
+        'Access token has been revoked; log in again',
+      );
+    const access = this.tokens.issue({
+      userId: principal.id,
+      username: principal.username,
+      tier: principal.tier,
+      tokenVersion: principal.tokenVersion,
+      sessionId: principal.sessionId,
+      amr: authentication.amr,
+      authTime: Math.floor(authentication.authTimeMs / 1000),
+    });
+    this.audit.record({
+      type: AuditEventType.StepUp,
+      userId: principal.id,
+      client,
+      detail: { session_id: principal.sessionId },
+    });
+    return { access_token: access.token, access_expires_at: access.expiresAt };
+  }
+
+  private issueFor(
+    user: SessionOwner,
+    sessionId: string,
+    authentication: SessionAuthentication,
+  ) {
     return this.tokens.issue({
       userId: user.id,
       username: user.username,
       tier: user.permissionTier,
       tokenVersion: user.tokenVersion,
       sessionId,
+      amr: authentication.amr,
+      authTime: Math.floor(authentication.authTimeMs / 1000),
     });
   }
 }

@@ -80,6 +80,16 @@ describe(JwtStrategy.name, () => {
       jti: 'jti-of-7',
       expiresAt: claims().exp,
       tokenVersion: 0,
+      // A token without amr/auth_time (issued before them) is a password login at iat.
+      amr: ['pwd'],
+      authTime: expect.any(Number),
+    });
+    const withMfa = await authenticate(
+      sign(claims({ amr: ['pwd', 'otp'], auth_time: 1_764_000_000 }), key),
+    );
+    expect(withMfa.user).toMatchObject({
+      amr: ['pwd', 'otp'],
+      authTime: 1_764_000_000,
     });
   });
 

@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-local';
 import { LoginDto } from '../dto/login.dto';
+import { LoginRequest } from '../../credentials/services/login-attempt.service';
 import {
-  LoginAttemptService,
+  LoginFlow,
   LoginOutcome,
-  LoginRequest,
-} from '../../credentials/services/login-attempt.service';
+} from '../../credentials/services/login-flow.service';
 
 /**
  * passport-local for POST /auth/login; the body was validated by LocalAuthGuard
@@ -15,7 +15,7 @@ import {
  */
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
-  constructor(private readonly attempts: LoginAttemptService) {
+  constructor(private readonly logins: LoginFlow) {
     super({
       usernameField: 'username',
       passwordField: 'password',
@@ -29,11 +29,12 @@ export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
     username: string,
     password: string,
   ): Promise<LoginOutcome> {
-    return this.attempts.attempt(
+    return this.logins.withPassword(
       request,
       username,
       password,
       request.body.device_token,
+      request.body.otp,
     );
   }
 }

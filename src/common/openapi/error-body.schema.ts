@@ -29,4 +29,17 @@ export class ErrorBodySchema implements ErrorBody {
       "With `timestamp_out_of_window` only: the server's clock (ms since the epoch) to sign against.",
   })
   server_time?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'With `mfa_required` only: the opaque, single-use token to send to `POST /auth/login/mfa` with a code.',
+  })
+  mfa_token?: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    description:
+      'With `mfa_required` only: seconds `mfa_token` can be used in.',
+  })
+  mfa_expires_in?: number;
 }

@@ -49,13 +49,21 @@ export const UNKNOWN_USERNAME = '(unknown)';
 
 /** The account a login's name found, once the lookup has run (`null`: none). */
 interface Lookup {
-  user: User | null;
+  user: Pick<User, 'username'> | null;
 }
 
-export interface LoginOutcome {
+/** A password login that checked out (the second factor, if any, is LoginFlow's). */
+export interface PasswordProof {
   user: User;
-  /** The trusted device token to return: the one presented, or a new one. */
-  deviceToken: string;
+  /** The device token presented, when it is one of this user's live ones. */
+  trustedDeviceToken: string | undefined;
+}
+
+/** Who a second-factor code is guessed for: the account whose budget it uses up. */
+export interface CodeAccount {
+  id: number;
+  /** As stored (normalised): the account budget's key. */
+  username: string;
 }
 
 /**
@@ -83,7 +91,7 @@ export class LoginAttemptService {
     username: string,
     password: string,
     deviceToken: string | undefined,
-  ): Promise<LoginOutcome> {
+  ): Promise<PasswordProof> {
     const name = normalizeUsername(username);
     const lookup: Lookup = { user: null };
     const { verified, trusted } = await this.recordingRefusals(
@@ -93,11 +101,65 @@ export class LoginAttemptService {
     );
     return {
       user: verified,
-      deviceToken:
-        trusted !== undefined && deviceToken !== undefined
-          ? deviceToken
-          : await this.devices.issue(verified.id),
+      trustedDeviceToken: trusted !== undefined ? deviceToken : undefined,
     };
+  }
+
+  /**
+   * A second-factor code, guessed as a password would be: charged to the
+   * address's and the account's failed-login budgets before `check` runs
+   * (429 when either is used up), and given back when `check` says yes. A
+   * trusted device token exempts nothing here: it is handed out after the
+   * password alone, so a stranger holding the password could get one per
+   * login and guess codes on budgets of their own.
+   */
+  async codeAttempt(
+    request: LoginRequest,
+    account: CodeAccount,
+    check: () => Promise<boolean>,
+  ): Promise<boolean> {
+    const lookup: Lookup = { user: account };
+    return this.recordingRefusals(lookup, request, async () => {
+      const limits = failedLoginLimits(this.config);
+      const address = await this.limiter.enforce(
+        this.budget(
+          LoginBudget.Address,
+          addressTracker(request.ip),
+          limits.address,
+        ),
+        request.rateLimit,
+        'this client address',
+      );
+      let reserved: Reserved[];
+      try {
+        const accountCharge = await this.limiter.enforce(
+          this.budget(
+            LoginBudget.Account,
+            accountTracker(account.username),
+            limits.account,
+          ),
+          request.rateLimit,
+          'this account',
+        );
+        reserved = [
+          { name: LoginBudget.Address, charge: address },
+          { name: LoginBudget.Account, charge: accountCharge },
+        ];
+      } catch (error) {
+        await address.refund();
+        throw error;
+      }
+      let right: boolean;
+      try {
+        right = await check();
+      } catch (error) {
+        // The database failed, not the guess.
+        await this.refund(request, reserved);
+        throw error;
+      }
+      if (right) await this.refund(request, reserved);
+      return right;
+    });
   }
 
   /**
@@ -240,7 +302,7 @@ export class LoginAttemptService {
       }
     }
     const charge = await this.limiter.enforce(
-      this.budget(LoginBudget.Account, `username:${name}`, limit),
+      this.budget(LoginBudget.Account, accountTracker(name), limit),
       request.rateLimit,
       'this account',
     );
@@ -271,11 +333,16 @@ export class LoginAttemptService {
   }
 }
 
+/** The account budget's tracker: passwords and second-factor codes share it. */
+function accountTracker(normalisedUsername: string): string {
+  return `username:${normalisedUsername}`;
+}
+
 /**
  * The username an audit event of a login records: the account's own, from
  * the lookup the password check needs anyway (no query of its own, so the
  * answer takes no longer for either kind of name), else UNKNOWN_USERNAME.
  */
-function auditedUsername(user: User | null): string {
+function auditedUsername(user: Pick<User, 'username'> | null): string {
   return user?.username ?? UNKNOWN_USERNAME;
 }

@@ -126,4 +126,22 @@ export class Session {
   /** Rotations so far: how far back an older retired token can be traced. */
   @Column({ type: 'integer', default: 0 })
   generation!: number;
+
+  /**
+   * How the user proved themselves at login or at the last step-up, as the
+   * access tokens' `amr` claim (RFC 8176), comma-separated: `pwd` or
+   * `pwd,otp`. A refresh keeps it: a refresh is not an authentication.
+   * Null on rows older than this column, which mean `pwd`.
+   */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  amr!: string | null;
+
+  /** The last interactive authentication (login or step-up), the tokens' `auth_time`; null on older rows (their created_at). */
+  @Column({
+    name: 'auth_time',
+    type: 'bigint',
+    nullable: true,
+    transformer: epochMs,
+  })
+  authTime!: number | null;
 }

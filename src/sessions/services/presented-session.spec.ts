@@ -13,6 +13,8 @@ describe('toPresentedSession', () => {
     rotated_at: null,
     generation: 0,
     session_epoch: 2,
+    amr: 'pwd,otp',
+    auth_time: 1_764_000_050_000,
     username: 'kevin',
     permission_tier: 3,
     disabled: 0,
@@ -33,6 +35,8 @@ describe('toPresentedSession', () => {
       rotatedAt: null,
       generation: 0,
       sessionEpoch: 2,
+      amr: ['pwd', 'otp'],
+      authTime: 1_764_000_050_000,
       owner: {
         id: 7,
         username: 'kevin',
@@ -54,9 +58,11 @@ describe('toPresentedSession', () => {
       rotated_at: '1764000100000',
       previous_hash: 'cd'.repeat(32),
       disabled: 1,
+      auth_time: '1764000050000',
     };
     const session = toPresentedSession(mysqlRow);
     expect(session).toMatchObject({
+      authTime: 1_764_000_050_000,
       createdAt: 1_764_000_000_000,
       expiresAt: 1_764_600_000_000,
       revokedAt: 1_764_000_200_000,
@@ -65,5 +71,15 @@ describe('toPresentedSession', () => {
       previousHash: 'cd'.repeat(32),
     });
     expect(session.owner.disabled).toBe(true);
+  });
+
+  it('reads a row from before amr and auth_time as a password login at its creation', () => {
+    const session = toPresentedSession({
+      ...sqliteRow,
+      amr: null,
+      auth_time: null,
+    });
+    expect(session.amr).toEqual(['pwd']);
+    expect(session.authTime).toBe(1_764_000_000_000);
   });
 });

@@ -25,6 +25,10 @@ export interface PresentedSession {
   generation: number;
   /** The owner's epoch when the session was created. */
   sessionEpoch: number;
+  /** How the user authenticated at login or the last step-up (`['pwd']` for rows older than the column). */
+  amr: string[];
+  /** When, epoch ms (created_at for rows older than the column). */
+  authTime: number;
   owner: SessionOwner;
 }
 
@@ -35,7 +39,7 @@ export interface PresentedSession {
 export const SELECT_PRESENTED_SESSION =
   'SELECT s.id, s.user_id, s.token_hash, s.previous_hash, s.created_at,' +
   ' s.expires_at, s.revoked_at, s.last_used_at, s.rotated_at, s.generation,' +
-  ' s.session_epoch, u.username, u.permission_tier, u.disabled,' +
+  ' s.session_epoch, s.amr, s.auth_time, u.username, u.permission_tier, u.disabled,' +
   ' u.token_version, u.session_epoch AS user_session_epoch' +
   ' FROM refresh_tokens s JOIN users u ON u.id = s.user_id WHERE s.id = ?';
 
@@ -57,6 +61,8 @@ export function toPresentedSession(row: RawRow): PresentedSession {
     rotatedAt: nullableNumber(row.rotated_at),
     generation: Number(row.generation),
     sessionEpoch: Number(row.session_epoch),
+    amr: nullableString(row.amr)?.split(',') ?? ['pwd'],
+    authTime: nullableNumber(row.auth_time) ?? Number(row.created_at),
     owner: {
       id: userId,
       username: String(row.username),

@@ -40,6 +40,12 @@ export function refreshTokenInvalid(): ApiException {
   );
 }
 
+/** How a session's user authenticated: RFC 8176 methods and when (epoch ms). */
+export interface SessionAuthentication {
+  amr: readonly string[];
+  authTimeMs: number;
+}
+
 export interface NewSession {
   sessionId: string;
   refreshToken: string;
@@ -84,11 +90,16 @@ export class SessionService {
     this.proofKey = ancestryKey(config.jwtSecret);
   }
 
-  /** `sessionEpoch`: the user's epoch as read when the credentials were checked. */
+  /**
+   * `sessionEpoch`: the user's epoch as read when the credentials were
+   * checked; `authentication`: how they were checked, which the session's
+   * access tokens carry as `amr` and `auth_time`, refresh after refresh.
+   */
   async create(
     userId: number,
     sessionEpoch: number,
     client: ClientInfo,
+    authentication: SessionAuthentication,
   ): Promise<NewSession> {
     const sessionId = randomToken(16);
     const secret = randomToken(32);
@@ -107,8 +118,30 @@ export class SessionService {
       previousHash: null,
       rotatedAt: null,
       generation: 0,
+      amr: authentication.amr.join(','),
+      authTime: authentication.authTimeMs,
     });
     return { sessionId, refreshToken: this.token(sessionId, 0, secret) };
+  }
+
+  /**
+   * A step-up on a live session of the user: from now on its access tokens
+   * say `amr` (with the second factor) and this `auth_time`, refreshes
+   * included. False when the session is no longer live.
+   */
+  async recordAuthentication(
+    sessionId: string,
+    userId: number,
+    authentication: SessionAuthentication,
+  ): Promise<boolean> {
+    const result = await this.sessions.update(
+      { id: sessionId, userId, revokedAt: IsNull() },
+      {
+        amr: authentication.amr.join(','),
+        authTime: authentication.authTimeMs,
+      },
+    );
+    return result.affected === 1;
   }
 
   /**
@@ -250,6 +283,39 @@ export class SessionService {
       },
     );
     return ended.length;
+  }
+
+  /**
+   * A change of the user's own credentials from one of their sessions (a
+   * password change): applies `changes` to the user and moves their
+   * session epoch on in one transaction, carrying `keepId` along. A login
+   * in flight that checked the old password inserts a session behind the
+   * epoch (refused on refresh), as do all the others; revokeAllExcept then
+   * ends those at once.
+   */
+  async changeUserKeeping(
+    userId: number,
+    keepId: string,
+    changes: Partial<User>,
+  ): Promise<void> {
+    await this.transactions.run(async (manager) => {
+      await manager
+        .createQueryBuilder()
+        .update(User)
+        .set({ ...changes, sessionEpoch: () => 'session_epoch + 1' })
+        .where('id = :id', { id: userId })
+        .execute();
+      const user = await manager.findOne(User, {
+        where: { id: userId },
+        select: { id: true, sessionEpoch: true },
+      });
+      if (user)
+        await manager.update(
+          Session,
+          { id: keepId, userId },
+          { sessionEpoch: user.sessionEpoch },
+        );
+    });
   }
 
   /**
