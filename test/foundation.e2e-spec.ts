@@ -49,6 +49,8 @@ describe.each(DRIVERS)('foundation on $name', (driver) => {
           'previous_hash',
           'rotated_at',
           'generation',
+          'amr',
+          'auth_time',
         ],
         auth_events: [
           'id',

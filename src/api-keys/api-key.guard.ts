@@ -96,6 +96,15 @@ function holdToScope(
   method: string | undefined,
 ): void {
   if (principal.apiKeyId === undefined) return;
+  // Before the scope: whatever its scopes, a key cannot prove a second
+  // factor (it is not a person), so @RequireMfa routes answer as MfaGuard
+  // would, 403 session_required, rather than with a scope to ask for.
+  if (access.requiredMfa !== undefined) {
+    throw new ApiException(
+      ErrorCode.SessionRequired,
+      'This route needs a second factor, which only a session can prove; API keys cannot use it',
+    );
+  }
   const needed = scopeNeeded(access.requiredScope, method);
   if (scopesSatisfy(principal.scopes ?? DEFAULT_SCOPES, needed)) return;
   throw new ApiException(
