@@ -99,7 +99,11 @@ describe(routeErrors.name, () => {
       routeErrors(route, { ...plain, usableBeforeEnrolment: false }, []).get(
         403,
       ),
-    ).toEqual(['ip_not_allowed', 'mfa_enrollment_required']);
+    ).toEqual([
+      'ip_not_allowed',
+      'insufficient_scope',
+      'mfa_enrollment_required',
+    ]);
     const guarded = routeErrors(
       route,
       { ...plain, requiredMfa: { maxAge: 300 } },

@@ -59,11 +59,12 @@ export function routeErrors(
         ErrorCode.SignatureReplayed,
         ErrorCode.TimestampOutOfWindow,
         ErrorCode.IpNotAllowed,
-        ErrorCode.InsufficientScope,
         ErrorCode.ValidationError,
         ErrorCode.RateLimited,
         ErrorCode.ServiceUnavailable,
       );
+      // A key on a @RequireMfa route is refused whatever its scopes (session_required below).
+      if (access.requiredMfa === undefined) add(ErrorCode.InsufficientScope);
     }
     if (access.requiredTier !== undefined && access.requiredTier > Tier.Monitor)
       add(ErrorCode.InsufficientTier);
