@@ -24,7 +24,12 @@ export default tseslint.config(
       '@typescript-eslint/unbound-method': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // @IsOptional() lets null through to the services (a 500, or a key born expired).
-      'no-restricted-imports': ['error', { paths: [{ name: 'class-validator', importNames: ['IsOptional'], message: 'It lets null through: use IsOptionalNotNull from src/common/is-optional-not-null.decorator.' }] }],
+      // A value import of better-sqlite3 loads 12, which aborts Node 24 at a GC.
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: [
+        { name: 'class-validator', importNames: ['IsOptional'], message: 'It lets null through: use IsOptionalNotNull from src/common/is-optional-not-null.decorator.' },
+        { name: 'better-sqlite3', allowTypeImports: true, message: 'It loads better-sqlite3 12, which aborts Node 24: use loadBetterSqlite3() from src/database/better-sqlite3-driver.' },
+      ] }],
     },
   },
   {

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import { DRIVERS, TestDatabase } from './support/databases';
@@ -6,6 +5,11 @@ import { RedisServer } from './support/redis-server';
 import { FIXTURE_SERVER, ServerProcess } from './support/server-process';
 import { TcpProxy } from './support/tcp-proxy';
 import { ADMIN, waitFor } from './support/test-app';
+import { loadBetterSqlite3 } from '../src/database/better-sqlite3-driver';
+
+// Not `import Database from 'better-sqlite3'`: that is the build that aborts
+// Node 24 (see better-sqlite3-driver.ts).
+const Database = loadBetterSqlite3();
 
 /**
  * @Idempotent() on two real instances (test/support/fixture-server.ts: the

@@ -1,10 +1,14 @@
-import Database from 'better-sqlite3';
 import { createConnection } from 'mysql2/promise';
 import { MIGRATIONS } from '../src/database/data-source-options';
 import { migrationLockName } from '../src/database/migration-lock';
 import { DRIVERS, TestDatabase } from './support/databases';
 import { ServerProcess } from './support/server-process';
 import { ADMIN, TEST_JWT_SECRET } from './support/test-app';
+import { loadBetterSqlite3 } from '../src/database/better-sqlite3-driver';
+
+// Not `import Database from 'better-sqlite3'`: that is the build that aborts
+// Node 24 (see better-sqlite3-driver.ts).
+const Database = loadBetterSqlite3();
 
 /**
  * Replicas started at the same moment on a new database, as an orchestrator

@@ -1,3 +1,5 @@
+import type BetterSqlite3 from 'better-sqlite3';
+
 /**
  * Which build of better-sqlite3 TypeORM opens the embedded database with.
  *
@@ -21,9 +23,14 @@ export function betterSqlite3Module(
   return major >= 22 ? 'better-sqlite3-napi' : 'better-sqlite3';
 }
 
-/** The module itself, loaded only when SQLite is the database. */
-export function loadBetterSqlite3(): unknown {
+/**
+ * The module itself, loaded only when SQLite is the database. Anything in
+ * this repository that opens an SQLite file (the tests' direct reads
+ * included) goes through here: importing `better-sqlite3` directly loads 12,
+ * which aborts a Node 24 process (Jest's, when it runs in band) at a GC.
+ */
+export function loadBetterSqlite3(): typeof BetterSqlite3 {
   // A computed require: the two builds share one API and one type package.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(betterSqlite3Module());
+  return require(betterSqlite3Module()) as typeof BetterSqlite3;
 }
