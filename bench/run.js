@@ -11,7 +11,7 @@
  * RESULTS.md embeds (bench/charts/, see lib/charts.js) -> stop
  * everything (also on failure or Ctrl-C, see lib/proc.js).
  *
- * Options: --quick, --no-build (use the existing dist/), --skip=read,login,refresh,ws,multi,layers,audit,
+ * Options: --quick, --no-build (use the existing dist/), --skip=read,login,credentials,refresh,ws,multi,layers,audit,
  * --out=DIR (write the results and charts/ there, not over bench/'s)
  * Env: BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306/test to run on MariaDB
  *      (scenario 5 then runs on SQLite too, for comparison).
@@ -42,6 +42,10 @@ const CFG = quick
   : { connections: 50, warmupS: 3, durationS: 10, runs: 3, startupRuns: 3, loginRuns: 3, loginDurationS: 10, logoutSessions: 4000, wsRuns: 3, wsSockets: 10000, wsLogouts: 100, wsInFlight: 100 };
 CFG.tokenUsers = 1000;
 CFG.loginUsers = 64;
+// Scenario 9: users who log in with a TOTP code (as many as loginUsers, in
+// pairs with them) and Ed25519 keys for the signed reads.
+CFG.mfaUsers = CFG.loginUsers;
+CFG.signedKeys = 1000;
 CFG.lightRate = 400; // req/s of the "light" GET /auth/me load beside the login storm
 // Logging-in connections beside the reader's connections: the bench's first
 // shape, and the one an outside review measured (8 + 10).
@@ -112,6 +116,7 @@ async function main() {
   if (!skip.has('read')) progress.plan(7 * (CFG.warmupS + CFG.runs * (CFG.durationS + 0.5)) * 1000 + CFG.startupRuns * 8000);
   // Per shape: the measured rounds, then one timeline run (reader before, during and after a storm).
   if (!skip.has('login')) progress.plan(CFG.loginShapes.length * (CFG.loginRuns * (3 * CFG.loginDurationS + 1) + require('./scenarios/login').timelineS(CFG) + 1) * 1000);
+  if (!skip.has('credentials')) progress.plan(require('./scenarios/credentials').plannedMs(CFG));
   if (!skip.has('refresh')) progress.plan((primaryKind === 'mysql' ? 2 : 1) * (CFG.warmupS * 1000 + CFG.runs * (CFG.durationS * 1000 + CFG.logoutSessions * 2 + 3000)));
   if (!skip.has('audit')) progress.plan(30_000 + 2 * (CFG.warmupS + CFG.runs * (CFG.durationS + CFG.loginDurationS)) * 1000);
   if (!skip.has('ws')) progress.plan(CFG.wsRuns * (5000 + CFG.wsLogouts * 40) + 5000);
@@ -126,9 +131,10 @@ async function main() {
   const cheapHash = await hash(PASSWORD, CHEAP_ARGON2);
   const tokenUsers = Array.from({ length: CFG.tokenUsers }, (_, i) => `bench-u${String(i).padStart(4, '0')}`);
   const loginUsers = Array.from({ length: CFG.loginUsers }, (_, i) => `bench-login${String(i).padStart(3, '0')}`);
+  const mfaUsers = Array.from({ length: CFG.mfaUsers }, (_, i) => `bench-mfa${String(i).padStart(3, '0')}`);
   const users = [
     ...tokenUsers.map((username) => ({ username, hash: cheapHash, tier: 2 })),
-    ...loginUsers.map((username) => ({ username, hash: realHash, tier: 2 })),
+    ...[...loginUsers, ...mfaUsers].map((username) => ({ username, hash: realHash, tier: 2 })),
   ];
 
   const dbSmall = await prepareDatabase(primaryKind, 'small', tmpDir, users, BLOCKLIST.small);
@@ -149,7 +155,7 @@ async function main() {
   await issuer.stop();
   progress.log('starting the server with 100k blocklisted JTIs');
   servers.app100k = await startApp({ name: 'app-100k', tmpDir, databaseUrl: dbSmall.serverUrl });
-  const ctx = { cfg: CFG, tmpDir, progress, servers, tokens, apiKeys, tokenUsers, loginUsers, password: PASSWORD, argon2Options, hashConcurrency, blocklist: BLOCKLIST, root: ROOT };
+  const ctx = { cfg: CFG, tmpDir, progress, servers, tokens, apiKeys, tokenUsers, loginUsers, mfaUsers, password: PASSWORD, argon2Options, hashConcurrency, blocklist: BLOCKLIST, root: ROOT };
 
   if (!skip.has('read')) {
     // Start-up with 1,000,000 rows: LOG_LEVEL=info for the server's own
@@ -186,6 +192,8 @@ async function main() {
     results.scenarios.login = [];
     for (const shape of CFG.loginShapes) results.scenarios.login.push(await login.run(ctx, shape));
   }
+
+  if (!skip.has('credentials')) results.scenarios.credentials = await require('./scenarios/credentials').run(ctx);
 
   if (!skip.has('refresh')) {
     const refreshLogout = require('./scenarios/refresh-logout');

@@ -8,6 +8,9 @@
  * Spec: { url, method, path, connections, duration | amount, pipelining,
  *         tokens?: string[] (rotated into Authorization: Bearer),
  *         apiKeys?: string[] (rotated into X-API-Key),
+ *         signedKeys?: {id, privateKeyPem}[] (Ed25519 keys, rotated: each
+ *           request gets X-API-Key: <id>, a fresh X-API-Timestamp and its
+ *           X-API-Signature, signed here with node:crypto; bodiless requests),
  *         bodies?: object[] (rotated JSON bodies), rate?: total req/s cap,
  *         timelineBucketMs?: also return `timeline`, the latency per bucket of
  *           that many ms (see below) }
@@ -15,6 +18,7 @@
  * run's start and end, so runs in two processes can be placed on one time axis.
  */
 const fs = require('node:fs');
+const { createPrivateKey, hash, sign } = require('node:crypto');
 const { performance } = require('node:perf_hooks');
 const autocannon = require('autocannon');
 
@@ -22,6 +26,8 @@ const spec = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const tokens = spec.tokens || null;
 const apiKeys = spec.apiKeys || null;
 const bodies = spec.bodies ? spec.bodies.map((b) => JSON.stringify(b)) : null;
+const signedKeys = spec.signedKeys ? spec.signedKeys.map((k) => ({ id: k.id, key: createPrivateKey(k.privateKeyPem) })) : null;
+const EMPTY_BODY_SHA256 = hash('sha256', '');
 let next = 0;
 
 const request = {
@@ -34,6 +40,17 @@ const request = {
     const headers = { ...(req.headers || {}) };
     if (tokens) headers.authorization = `Bearer ${tokens[i % tokens.length]}`;
     if (apiKeys) headers['x-api-key'] = apiKeys[i % apiKeys.length];
+    if (signedKeys) {
+      // `<timestamp>\n<METHOD>\n<path and query>\n<hex SHA-256 of the body>`,
+      // as docs/integrating.md gives it. Keys rotate, so one key's two
+      // requests never share a millisecond (and so a signature) at these rates.
+      const k = signedKeys[i % signedKeys.length];
+      const timestamp = String(Date.now());
+      const payload = `${timestamp}\n${request.method}\n${spec.path}\n${EMPTY_BODY_SHA256}`;
+      headers['x-api-key'] = k.id;
+      headers['x-api-timestamp'] = timestamp;
+      headers['x-api-signature'] = sign(null, Buffer.from(payload), k.key).toString('base64');
+    }
     if (bodies) {
       headers['content-type'] = 'application/json';
       req.body = bodies[i % bodies.length];
