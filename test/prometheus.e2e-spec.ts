@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { DRIVERS, TestDatabase } from './support/databases';
 import {
+  DASHBOARD_FILE,
   PrometheusServer,
   promtool,
   samplesOf,
@@ -204,6 +206,27 @@ describe.each(DRIVERS)(
         });
       // Nothing is wrong with these two instances, so nothing fires.
       expect(await prometheus.query('ALERTS{alertstate="firing"}')).toEqual([]);
+    });
+
+    it('runs every query of docs/operations/grafana-dashboard.json without an error', async () => {
+      const dashboard = JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as {
+        panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+      };
+      const queries = dashboard.panels.flatMap((panel) =>
+        panel.targets.map((target) => target.expr),
+      );
+      expect(queries.length).toBeGreaterThan(10);
+      for (const expr of queries)
+        // Grafana's $__rate_interval, as it would substitute it.
+        await prometheus.query(expr.replaceAll('$__rate_interval', '1m'));
+      // A panel with data already: logins went through both instances.
+      expect(
+        (
+          await prometheus.query(
+            'sum by (outcome) (increase(trading_auth_logins_total[5m]))',
+          )
+        ).length,
+      ).toBeGreaterThan(0);
     });
 
     it('serves a scrape that `promtool check metrics` accepts, on the metrics port only', async () => {

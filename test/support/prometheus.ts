@@ -11,6 +11,12 @@ export const RULES_FILE = join(
   '../../docs/operations/prometheus-rules.yml',
 );
 
+/** The Grafana dashboard operators import; its queries run against the real Prometheus here. */
+export const DASHBOARD_FILE = join(
+  __dirname,
+  '../../docs/operations/grafana-dashboard.json',
+);
+
 /** One sample line of the text exposition format. */
 export interface Sample {
   name: string;
