@@ -195,10 +195,11 @@ describe.each(DRIVERS)(
         250,
       );
       const groups = await prometheus.rules();
-      expect(groups.map((group) => group.name)).toEqual([
-        'trading-auth-recording',
+      expect(groups.map((group) => group.name).sort()).toEqual([
         'trading-auth-alerts',
+        'trading-auth-recording',
       ]);
+      expect(groups.flatMap((group) => group.rules)).toHaveLength(10);
       for (const rule of groups.flatMap((group) => group.rules))
         expect({ rule: rule.name, lastError: rule.lastError ?? '' }).toEqual({
           rule: rule.name,

@@ -159,7 +159,30 @@ export class PrometheusServer {
       await server.stop();
       throw error;
     });
+    // Ready is not scraping yet: wait until every target has been scraped once.
+    await waitFor(
+      async () =>
+        (await server.targetHealth()).filter((h) => h === 'up').length ===
+        targets.length,
+      30_000,
+      200,
+    ).catch(async (error: unknown) => {
+      const health = await server.targetHealth().catch(() => []);
+      await server.stop();
+      throw new Error(
+        `${String(error)}: targets ${JSON.stringify(health)}; ${output}`,
+      );
+    });
     return server;
+  }
+
+  /** The health (`up`, `down`, `unknown`) of each active scrape target. */
+  async targetHealth(): Promise<string[]> {
+    const response = await fetch(`${this.url}/api/v1/targets?state=active`);
+    const body = (await response.json()) as {
+      data: { activeTargets: Array<{ health: string }> };
+    };
+    return body.data.activeTargets.map((target) => target.health);
   }
 
   /** An instant query through the HTTP API: each result's labels and value. */
