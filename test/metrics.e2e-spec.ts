@@ -50,7 +50,7 @@ describe.each(DRIVERS)('metrics and probes on $name', (driver) => {
       });
     });
 
-    it('answers /health/live and /health/ready with 200 and no cache', async () => {
+    it('answers /health/live and /health/ready with 200, and /health as before', async () => {
       const live = await api.get('/health/live');
       expect(live.status).toBe(200);
       expect(live.body).toEqual({ status: 'ok' });
@@ -70,7 +70,7 @@ describe.each(DRIVERS)('metrics and probes on $name', (driver) => {
     it('counts logins, refreshes, logouts, 429s by budget and sockets; routes by template; nothing on the API port', async () => {
       await withMetricsApp(
         db,
-        { RATE_LIMIT_LOGIN_MAX: '2' },
+        { RATE_LIMIT_LOGIN_MAX: '2', RATE_LIMIT_API_KEY_FAILURES_MAX: '2' },
         async (api, url) => {
           const user = await api.createUser('metered-user', 2);
           const admin = await api.adminToken();
@@ -86,6 +86,16 @@ describe.each(DRIVERS)('metrics and probes on $name', (driver) => {
             );
           // Two failures allowed from the address (RATE_LIMIT_LOGIN_MAX), then its budget refuses.
           expect(wrong).toEqual([401, 401, 429, 429]);
+          const keyed = [];
+          for (let i = 0; i < 3; i++)
+            keyed.push(
+              (
+                await api.request('GET', '/auth/me', {
+                  headers: { 'x-api-key': 'tak_not-a-key' },
+                })
+              ).status,
+            );
+          expect(keyed).toEqual([401, 401, 429]);
           const refreshed = await api.post('/auth/refresh', {
             refresh_token: user.refresh_token,
           });
@@ -139,6 +149,9 @@ describe.each(DRIVERS)('metrics and probes on $name', (driver) => {
           expect(
             value('rate_limit_rejections_total', { budget: 'login-ip' }),
           ).toBe(2);
+          expect(
+            value('rate_limit_rejections_total', { budget: 'api-key-ip' }),
+          ).toBe(1);
           expect(value('refreshes_total', { outcome: 'success' })).toBe(1);
           expect(value('refreshes_total', { outcome: 'invalid' })).toBe(1);
           expect(value('logouts_total')).toBe(1);
