@@ -220,14 +220,18 @@ describe.each(DRIVERS)(
       for (const expr of queries)
         // Grafana's $__rate_interval, as it would substitute it.
         await prometheus.query(expr.replaceAll('$__rate_interval', '1m'));
-      // A panel with data already: logins went through both instances.
-      expect(
-        (
-          await prometheus.query(
-            'sum by (outcome) (increase(trading_auth_logins_total[5m]))',
-          )
-        ).length,
-      ).toBeGreaterThan(0);
+      // A panel with data already: logins went through both instances (a
+      // rate needs two scrapes of the series, so wait for a second one).
+      await waitFor(
+        async () =>
+          (
+            await prometheus.query(
+              'sum by (outcome) (increase(trading_auth_logins_total[5m]))',
+            )
+          ).length > 0,
+        30_000,
+        250,
+      );
     });
 
     it('serves a scrape that `promtool check metrics` accepts, on the metrics port only', async () => {
