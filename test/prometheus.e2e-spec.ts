@@ -111,7 +111,9 @@ describe.each(DRIVERS)(
         20,
       );
 
-      // What Prometheus has stored, once a scrape after the requests has landed.
+      // What Prometheus has stored, once a scrape of each instance after
+      // its last request has landed (the two are scraped at different moments):
+      // A's after the logout, B's after it applied the logout.
       const logins = (outcome: string, target: string) =>
         prometheus.scalar(
           `trading_auth_logins_total{outcome="${outcome}",instance="${target}"}`,
@@ -119,13 +121,11 @@ describe.each(DRIVERS)(
       await waitFor(
         async () =>
           (await prometheus.scalar(
+            `trading_auth_logouts_total{instance="${a.target}"}`,
+          )) === 1 &&
+          (await prometheus.scalar(
             `trading_auth_revocation_delay_seconds_count{instance="${b.target}"}`,
           )) === 1,
-        30_000,
-        250,
-      );
-      await waitFor(
-        async () => (await logins('success', b.target)) === 1,
         30_000,
         250,
       );
