@@ -11,7 +11,7 @@
  * RESULTS.md embeds (bench/charts/, see lib/charts.js) -> stop
  * everything (also on failure or Ctrl-C, see lib/proc.js).
  *
- * Options: --quick, --no-build (use the existing dist/), --skip=read,login,credentials,refresh,ws,multi,layers,audit,
+ * Options: --quick, --no-build (use the existing dist/), --skip=read,login,credentials,refresh,ws,multi,layers,audit,metrics,
  * --out=DIR (write the results and charts/ there, not over bench/'s)
  * Env: BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306/test to run on MariaDB
  *      (scenario 5 then runs on SQLite too, for comparison).
@@ -119,6 +119,7 @@ async function main() {
   if (!skip.has('credentials')) progress.plan(require('./scenarios/credentials').plannedMs(CFG));
   if (!skip.has('refresh')) progress.plan((primaryKind === 'mysql' ? 2 : 1) * (CFG.warmupS * 1000 + CFG.runs * (CFG.durationS * 1000 + CFG.logoutSessions * 2 + 3000)));
   if (!skip.has('audit')) progress.plan(30_000 + 2 * (CFG.warmupS + CFG.runs * (CFG.durationS + CFG.loginDurationS)) * 1000);
+  if (!skip.has('metrics')) progress.plan(2 * (CFG.warmupS + CFG.runs * (CFG.durationS + 0.5)) * 1000);
   if (!skip.has('ws')) progress.plan(CFG.wsRuns * (5000 + CFG.wsLogouts * 40) + 5000);
   if (!skip.has('multi')) progress.plan(20_000 + CFG.wsLogouts * 40 + 2 * (CFG.warmupS + CFG.runs * CFG.durationS) * 1000);
 
@@ -221,6 +222,10 @@ async function main() {
   // RSS is not inflated by the load above), with per-user socket limits
   // raised so 10,000 sockets fit on 1,000 users.
   await servers.app100k.stop();
+  if (!skip.has('metrics')) {
+    results.scenarios.metrics = await require('./scenarios/metrics').run(ctx, { databaseUrl: dbSmall.serverUrl, startApp });
+  }
+
   if (!skip.has('ws')) {
     const ws = require('./scenarios/websocket');
     try {

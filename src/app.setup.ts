@@ -27,6 +27,7 @@ import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { developmentSecretWarning } from './config/development-secret-warning';
 import { installIdempotencyHooks } from './idempotency/idempotency-hooks';
+import { Metrics } from './metrics/metrics';
 import { setupOpenApi } from './openapi/openapi.setup';
 import { AuthenticatingWsAdapter } from './realtime/authenticating-ws.adapter';
 
@@ -72,10 +73,26 @@ export function configureApp(
 
   // One line per request, written after the response; the URL is redacted
   // (WebSocket tokens travel in ?token=) and no header or body is logged.
-  if (rootLogger.isLevelEnabled('info')) {
-    const writeAccessLog = accessLogWriter(rootLogger, writesJsonLogs(config));
+  // The same hook feeds the HTTP histogram (by route template) when
+  // METRICS_PORT is set; with it unset a request pays nothing for metrics.
+  const writeAccessLog = rootLogger.isLevelEnabled('info')
+    ? accessLogWriter(rootLogger, writesJsonLogs(config))
+    : undefined;
+  const metrics = app.get(Metrics);
+  if (writeAccessLog && metrics.enabled) {
     fastify.addHook('onResponse', (request, reply, done) => {
       writeAccessLog(request, reply);
+      metrics.httpResponse(request, reply);
+      done();
+    });
+  } else if (writeAccessLog) {
+    fastify.addHook('onResponse', (request, reply, done) => {
+      writeAccessLog(request, reply);
+      done();
+    });
+  } else if (metrics.enabled) {
+    fastify.addHook('onResponse', (request, reply, done) => {
+      metrics.httpResponse(request, reply);
       done();
     });
   }

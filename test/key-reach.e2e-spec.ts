@@ -47,6 +47,8 @@ const REACH: Record<string, 'key' | 'session'> = {
   'DELETE /admin/users/:id/api-keys/:keyId': 'session',
   'GET /admin/audit': 'key',
   'GET /health': 'key',
+  'GET /health/live': 'key',
+  'GET /health/ready': 'key',
   'GET /time': 'key',
   // The feature-module fixtures of docs/integrating.md: a platform module's routes keep
   // API keys, with their tier as the limit.

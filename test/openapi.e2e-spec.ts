@@ -55,12 +55,14 @@ const ACCESS: Record<string, { tier: number | 'public'; session?: true }> = {
   'DELETE /admin/users/{id}/sessions/{sid}': { tier: 4, session: true },
   'GET /admin/audit': { tier: 4 },
   'GET /health': { tier: 'public' },
+  'GET /health/live': { tier: 'public' },
+  'GET /health/ready': { tier: 'public' },
   'GET /time': { tier: 'public' },
 };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** Public, no input, no database: the server's clock has no error to be driven to (but a bug's 500). */
-const CANNOT_FAIL = new Set(['GET /time']);
+/** Public, no input, no I/O: the server's clock and the liveness probe have no error to be driven to (but a bug's 500). */
+const CANNOT_FAIL = new Set(['GET /time', 'GET /health/live']);
 const UNKNOWN_KEY_ID = 'A'.repeat(22);
 /** Of a session id's form (22 characters of base64url), and no session's. */
 const UNKNOWN_SESSION_ID = 'S'.repeat(22);
@@ -483,6 +485,8 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
       return audit.status === 200 && audit.body.items.length > 0;
     }, 5000);
     expect((await call('GET', '/health')).status).toBe(200);
+    expect((await call('GET', '/health/live')).status).toBe(200);
+    expect((await call('GET', '/health/ready')).status).toBe(200);
     expect((await call('GET', '/time')).status).toBe(200);
 
     // The second factor: enrolment, a two-step login, step-up, new recovery
@@ -988,6 +992,7 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
       else await limited.app.get(DataSource).destroy();
       for (const [path, token] of [
         ['/health', undefined],
+        ['/health/ready', undefined],
         ['/auth/sessions', trader.access_token],
         ['/auth/api-keys', trader.access_token],
         ['/admin/users', admin],

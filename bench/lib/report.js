@@ -134,6 +134,11 @@ function evaluateTargets(r) {
       t.push({ scenario: '7. /auth/me with REDIS_URL', figure: `${num(m.meRpsWithRedis.median)} req/s vs ${num(m.meRpsWithout.median)} without = ${pct(ratio)}`, target: 'within 5 %', met: ratio >= 0.95, reason: ratio >= 0.95 ? '' : 'the read path does not touch Redis; the difference is run-to-run noise on a shared 2-core machine or a background cost of the Redis connections' });
     }
   }
+  if (s.metrics) {
+    const m = s.metrics;
+    const ratio = m.ratio.median;
+    t.push({ scenario: '10. /auth/me with metrics on', figure: `${num(m.meRpsOn.median)} req/s vs ${num(m.meRpsOff.median)} off = ${pct(ratio)}`, target: '≥ 97 % of metrics off', met: ratio >= 0.97, reason: ratio >= 0.97 ? '' : 'the onResponse histogram and the scrape cost more than 3 %, or run-to-run noise on a shared machine' });
+  }
   return t;
 }
 
@@ -281,6 +286,14 @@ function markdown(r, charts = []) {
       [`Logins/s (-c ${a.loginConnections}, real hashes)`, mmm(a.loginsPerSOn, (v) => num(v, 1)), mmm(a.loginsPerSOff, (v) => num(v, 1)), mmm(a.loginRatio, pct)],
     ]));
     out.push('', 'Two fresh servers on two fresh databases seeded alike, taking turns (the first to go alternates each round); each login records a login_succeeded event on the AUDIT=on server.', '');
+  }
+  if (s.metrics) {
+    const m = s.metrics;
+    out.push('## 10. Metrics on and off', '');
+    out.push(table(['Figure', 'METRICS_PORT set', 'unset', 'on / off (per round, then median)'], [
+      [`GET /auth/me req/s (-c ${r.config.connections})`, mmm(m.meRpsOn), mmm(m.meRpsOff), mmm(m.ratio, pct)],
+    ]));
+    out.push('', `Two fresh servers on one database, the same tokens, taking turns (the first to go alternates each round); the metrics server was scraped every second (${m.scrapes} scrapes, ${num(m.scrapeBytes)} bytes each at the end).`, '');
   }
   if (s.layers) {
     out.push('## Layers of the authenticated path (in-process, ns per call)', '');

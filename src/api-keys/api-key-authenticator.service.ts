@@ -6,6 +6,7 @@ import { isScope, Scope } from '../auth/scope';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
+import { Metrics } from '../metrics/metrics';
 import {
   API_KEY_FAILURE_BUDGET,
   API_KEY_FAILURE_SCOPE,
@@ -106,9 +107,19 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnModuleDestroy {
     private readonly limiter: RateLimiter,
     private readonly replays: SignatureReplays,
     config: AppConfig,
+    private readonly metrics: Metrics,
   ) {
     this.failureLimit = config.rateLimitApiKeyFailuresMax;
     this.failureWindowSeconds = config.rateLimitWindowSeconds;
+  }
+
+  /** 429 for an address past its failed-key budget, counted by that budget's name. */
+  private tooManyFailures(
+    budget: BudgetSpec,
+    state: WindowState,
+  ): ApiException {
+    this.metrics.rateLimited(budget.name);
+    return tooManyFailures(budget, state);
   }
 
   onModuleInit(): void {
@@ -175,7 +186,7 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnModuleDestroy {
       // if they fail (a bot's workers starting together are not refused).
       const budget = this.failureBudget(ip);
       slot = await this.limiter.charge(budget);
-      if (slot.blocked) throw tooManyFailures(budget, slot);
+      if (slot.blocked) throw this.tooManyFailures(budget, slot);
       loading = this.load(id);
     }
     let key: VerifiedKey | undefined;
@@ -283,7 +294,7 @@ export class ApiKeyAuthenticator implements OnModuleInit, OnModuleDestroy {
   ): Promise<never> {
     const budget = this.failureBudget(ip);
     const charge = await this.limiter.charge(budget);
-    if (charge.blocked) throw tooManyFailures(budget, charge);
+    if (charge.blocked) throw this.tooManyFailures(budget, charge);
     this.noteRefusal(refusal, ip, key);
     throw refusal;
   }

@@ -18,6 +18,8 @@ import { ClientInfo } from '../common/client-info';
 import { Client } from '../common/client.decorator';
 import { ErrorCode } from '../common/error-codes';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
+import { Metrics } from '../metrics/metrics';
+import { refreshOutcomeOf } from '../metrics/outcomes';
 import { WithRateLimitLedger } from '../rate-limit/rate-limit-ledger';
 import { RateLimiter } from '../rate-limit/rate-limiter.service';
 import { CurrentUser } from './decorators/current-user.decorator';
@@ -62,6 +64,7 @@ export class AuthController {
     private readonly logins: LoginFlow,
     private readonly codes: SecondFactorCheck,
     private readonly factors: TotpFactors,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -181,9 +184,20 @@ export class AuthController {
     @Req() request: WithRateLimitLedger,
     @Client() client: ClientInfo,
   ): Promise<RefreshResponse> {
-    return this.auth.refresh(body.refresh_token, client, (userId) =>
-      this.limiter.enforceUser(userId, request.rateLimit),
-    );
+    return this.auth
+      .refresh(body.refresh_token, client, (userId) =>
+        this.limiter.enforceUser(userId, request.rateLimit),
+      )
+      .then(
+        (response) => {
+          this.metrics.refresh('success');
+          return response;
+        },
+        (error: unknown) => {
+          this.metrics.refresh(refreshOutcomeOf(error));
+          throw error;
+        },
+      );
   }
 
   @ApiOperation({
@@ -193,11 +207,12 @@ export class AuthController {
   @ApiErrors(ErrorCode.ServiceUnavailable)
   @Post('logout')
   @HttpCode(204)
-  logout(
+  async logout(
     @CurrentUser() principal: Principal,
     @Client() client: ClientInfo,
   ): Promise<void> {
-    return this.auth.logout(principal, client);
+    await this.auth.logout(principal, client);
+    this.metrics.logout();
   }
 
   /**

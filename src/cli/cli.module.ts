@@ -7,6 +7,7 @@ import { ConfigModule } from '../config/config.module';
 import { CredentialsModule } from '../credentials/credentials.module';
 import { DatabaseModule } from '../database/database.module';
 import { EncryptionModule } from '../encryption/encryption.module';
+import { MetricsModule } from '../metrics/metrics.module';
 import { RedisModule } from '../redis/redis.module';
 import { RevocationModule } from '../revocation/revocation.module';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -30,6 +31,8 @@ export class CliModule {
       module: CliModule,
       imports: [
         ConfigModule.forRoot(config),
+        // The no-op here: the services below record through it.
+        MetricsModule,
         DatabaseModule,
         EncryptionModule,
         RedisModule,

@@ -101,6 +101,10 @@ export class AppConfig {
    * not common/'s Tier: config/ imports nothing of the application.
    */
   readonly mfaRequiredTier?: number;
+  /** Port of the Prometheus listener (`GET /metrics`); undefined: no metrics at all. */
+  readonly metricsPort?: number;
+  /** Address the Prometheus listener binds to. */
+  readonly metricsHost!: string;
 
   /**
    * `server`, or `cli` for the operator CLI, a short-lived process that only

@@ -290,6 +290,25 @@ describe(loadConfig.name, () => {
       expect(loadConfig({ JWT_SECRET: secret }).jwtSecret).toBe(secret);
     }
   });
+  it('turns metrics on with METRICS_PORT, on loopback unless METRICS_HOST says otherwise, never on the API port', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET })).toMatchObject({
+      metricsPort: undefined,
+      metricsHost: '127.0.0.1',
+    });
+    expect(
+      loadConfig({
+        JWT_SECRET: SECRET,
+        METRICS_PORT: '9464',
+        METRICS_HOST: '0.0.0.0',
+      }),
+    ).toMatchObject({ metricsPort: 9464, metricsHost: '0.0.0.0' });
+    expect(errorOf({ METRICS_PORT: '0' })).toBe(
+      'METRICS_PORT must be an integer from 1 to 65535, got "0"',
+    );
+    expect(errorOf({ METRICS_PORT: '3000' })).toMatch(
+      /^METRICS_PORT must differ from PORT/,
+    );
+  });
 });
 
 describe(parseDatabaseUrl.name, () => {

@@ -474,7 +474,26 @@ export function loadConfig(
     openApi: oneOf(env, 'OPENAPI', ['on', 'off'], 'on') === 'on',
     mfaIssuer: mfaIssuer(raw(env, 'MFA_ISSUER')),
     mfaRequiredTier: optionalInteger(env, 'MFA_REQUIRED_TIER', 1, 4),
+    ...metricsListener(env),
   });
+}
+
+/**
+ * METRICS_PORT / METRICS_HOST: the Prometheus listener, apart from the API
+ * (auth counters are reconnaissance for an attacker); unset port: off.
+ */
+function metricsListener(
+  env: Env,
+): Pick<AppConfig, 'metricsPort' | 'metricsHost'> {
+  const metricsPort = optionalInteger(env, 'METRICS_PORT', 1, 65535);
+  if (
+    metricsPort !== undefined &&
+    metricsPort === integer(env, 'PORT', 3000, 0, 65535)
+  )
+    throw new ConfigError(
+      `METRICS_PORT must differ from PORT (${metricsPort}): metrics are never served on the API port`,
+    );
+  return { metricsPort, metricsHost: raw(env, 'METRICS_HOST') ?? '127.0.0.1' };
 }
 
 /** Loads ./.env (when present) under the real environment, which wins. */

@@ -7,6 +7,8 @@ import { ErrorCode } from '../common/error-codes';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
 import { RedisService } from '../redis/redis.service';
 import { HealthDto } from './dto/health.dto';
+import { LivenessDto, ReadinessDto } from './dto/probe.dto';
+import { Readiness } from './readiness.service';
 
 const PROBE_TIMEOUT_MS = 2000;
 
@@ -16,6 +18,7 @@ export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
     private readonly redis: RedisService,
+    private readonly readiness: Readiness,
   ) {}
 
   /**
@@ -53,6 +56,40 @@ export class HealthController {
     if (this.redis.configured && !(await this.redis.ping()))
       return { status: 'degraded', redis: 'unavailable' };
     return { status: 'ok' };
+  }
+
+  /**
+   * Liveness: the process answers, nothing more. No I/O, so a database
+   * outage never makes an orchestrator restart a healthy process.
+   */
+  @ApiOperation({ summary: 'Whether the process answers (liveness probe)' })
+  @ApiOkResponse({ type: LivenessDto })
+  @Public()
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /**
+   * Readiness: 200 once the database answers, its migrations have run and
+   * the revocation state is loaded; 503 before that, when the database is
+   * gone, and while the instance shuts down. Redis does not count: without
+   * it the instance still serves correctly.
+   */
+  @ApiOperation({
+    summary: 'Whether this instance should get traffic (readiness probe)',
+  })
+  @ApiOkResponse({ type: ReadinessDto })
+  @ApiErrors(ErrorCode.ServiceUnavailable)
+  @Public()
+  @Get('ready')
+  async ready(): Promise<{ status: 'ready' }> {
+    const problem = await this.readiness.notReadyBecause();
+    if (problem !== undefined)
+      throw new ApiException(ErrorCode.ServiceUnavailable, problem, {
+        'Retry-After': '5',
+      });
+    return { status: 'ready' };
   }
 }
 

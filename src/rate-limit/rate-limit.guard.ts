@@ -16,6 +16,7 @@ import {
 } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config';
+import { Metrics, NO_METRICS } from '../metrics/metrics';
 import { RateLimitLedger, WithRateLimitLedger } from './rate-limit-ledger';
 import {
   RATE_LIMIT_KEY,
@@ -87,6 +88,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     private readonly config: AppConfig,
     // Absent only when the guard is built by hand (unit tests): the same options then.
     @Optional() @InjectThrottlerOptions() options?: ThrottlerModuleOptions,
+    @Optional() private readonly metrics: Metrics = NO_METRICS,
   ) {
     super(options ?? throttlerOptions(config, storage), storage, reflector);
   }
@@ -142,8 +144,10 @@ export class RateLimitGuard extends ThrottlerGuard {
         record.isBlocked,
       ),
     });
-    if (record.isBlocked)
+    if (record.isBlocked) {
+      this.metrics.rateLimited(counter);
       throw rateLimited(record.timeToBlockExpire * 1000, WHO[counter]);
+    }
     return true;
   }
 

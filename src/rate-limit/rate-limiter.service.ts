@@ -1,8 +1,9 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
+import { Metrics, NO_METRICS } from '../metrics/metrics';
 import { RedisService } from '../redis/redis.service';
 import { RateLimitLedger } from './rate-limit-ledger';
 import {
@@ -64,6 +65,8 @@ export class RateLimiter implements ThrottlerStorage, OnApplicationShutdown {
   constructor(
     redis: RedisService,
     private readonly config: AppConfig,
+    // Absent only when built by hand (unit specs).
+    @Optional() private readonly metrics: Metrics = NO_METRICS,
   ) {
     this.store = new FallbackRateLimitStore(
       redis,
@@ -119,15 +122,23 @@ export class RateLimiter implements ThrottlerStorage, OnApplicationShutdown {
     };
   }
 
-  /** Charges, reports the budget in the RateLimit headers, and refuses with 429 when it is used up. */
+  /**
+   * Charges, reports the budget in the RateLimit headers, and refuses with
+   * 429 when it is used up (counted under `counted`, the budget's name
+   * unless the caller's purpose names it better).
+   */
   async enforce(
     budget: BudgetSpec,
     ledger: RateLimitLedger | null | undefined,
     who: string,
+    counted = budget.name,
   ): Promise<Charge> {
     const charge = await this.charge(budget);
     report(ledger, budget, charge);
-    if (charge.blocked) throw rateLimited(charge.resetMs, who);
+    if (charge.blocked) {
+      this.metrics.rateLimited(counted);
+      throw rateLimited(charge.resetMs, who);
+    }
     return charge;
   }
 
@@ -150,6 +161,7 @@ export class RateLimiter implements ThrottlerStorage, OnApplicationShutdown {
       },
       ledger,
       'this user',
+      'refresh',
     );
   }
 

@@ -10,6 +10,7 @@ import { AccessTokenAuthenticator } from '../auth/services/access-token-authenti
 import { toErrorBody } from '../common/error-body';
 import { ErrorCode, WsCloseCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
+import { Metrics } from '../metrics/metrics';
 import type { AdmittedRequest } from './admitted-request';
 import { ClientSocket, sendError } from './client-socket';
 import { ClusterSocketCount } from './cluster-socket-count';
@@ -38,13 +39,14 @@ export class SocketSupervisor implements OnModuleInit, OnModuleDestroy {
   private readonly budgets = new WeakMap<ClientSocket, MessageBudget>();
   /** One shared pong listener (ws calls it with the socket as `this`), not a closure per socket. */
   private readonly onPong: (this: ClientSocket) => void;
-  private readonly onClose: (this: ClientSocket) => void;
+  private readonly onClose: (this: ClientSocket, code: number) => void;
 
   constructor(
     private readonly registry: SocketRegistry<ClientSocket>,
     private readonly authenticator: AccessTokenAuthenticator,
     private readonly clusterCount: ClusterSocketCount,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {
     clusterCount.countsFrom(() => registry.countsByUser());
     // eslint-disable-next-line @typescript-eslint/no-this-alias
@@ -52,8 +54,9 @@ export class SocketSupervisor implements OnModuleInit, OnModuleDestroy {
     this.onPong = function (this: ClientSocket) {
       registry.markAlive(this);
     };
-    this.onClose = function (this: ClientSocket) {
+    this.onClose = function (this: ClientSocket, code: number) {
       supervisor.detach(this);
+      metrics.socketClosed(code);
     };
   }
 
@@ -83,6 +86,7 @@ export class SocketSupervisor implements OnModuleInit, OnModuleDestroy {
     const principal = request.principal;
     request.principal = undefined;
     client.on('close', this.onClose);
+    this.metrics.socketOpened();
     if (!principal) {
       // Only reachable if a socket bypassed the adapter's verifyClient.
       client.close(1011, ErrorCode.InternalError);

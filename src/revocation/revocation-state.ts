@@ -15,6 +15,16 @@ export class RevocationState {
   private readonly revokedSessions = new ExpiringIdSet();
   private readonly userVersions = new Map<number, number>();
   private readonly listeners = new Set<(event: RevocationEvent) => void>();
+  private loadedAtStart = false;
+
+  /** Whether the start-up load from the database is done (GET /health/ready waits for it). */
+  get loaded(): boolean {
+    return this.loadedAtStart;
+  }
+
+  markLoaded(): void {
+    this.loadedAtStart = true;
+  }
 
   /** The per-request check: three in-memory lookups. */
   isRevoked(principal: PresentedToken): boolean {

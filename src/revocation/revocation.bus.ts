@@ -1,10 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { Metrics } from '../metrics/metrics';
 import { RedisService } from '../redis/redis.service';
 import { parseRevocations, Revocation } from './revocation';
 
 interface Message {
   origin: string;
+  /** The publisher's clock at publish (epoch ms), for the cross-instance delay histogram. */
+  sentAtMs: number;
   revocations: unknown[];
 }
 
@@ -22,7 +25,10 @@ export class RevocationBus {
   private readonly origin = randomBytes(8).toString('hex');
   private readonly channel: string;
 
-  constructor(private readonly redis: RedisService) {
+  constructor(
+    private readonly redis: RedisService,
+    private readonly metrics: Metrics,
+  ) {
     this.channel = redis.key('revocations');
   }
 
@@ -54,6 +60,7 @@ export class RevocationBus {
     if (!this.redis.available || revocations.length === 0) return false;
     const message: Message = {
       origin: this.origin,
+      sentAtMs: Date.now(),
       revocations: [...revocations],
     };
     try {
@@ -74,6 +81,17 @@ export class RevocationBus {
     }
     // Its own messages: this instance applied them before publishing.
     if (message.origin === this.origin) return [];
-    return parseRevocations(message.revocations);
+    const revocations = parseRevocations(message.revocations);
+    // Measured across two clocks: a skew shows up here (clamped at zero), so
+    // run NTP on the instances. Messages from instances without the field
+    // (a rolling upgrade) are applied, not timed.
+    const sentAtMs = message.sentAtMs;
+    if (
+      revocations.length > 0 &&
+      typeof sentAtMs === 'number' &&
+      Number.isFinite(sentAtMs)
+    )
+      this.metrics.revocationDelay(Math.max(0, Date.now() - sentAtMs) / 1000);
+    return revocations;
   }
 }

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { isDatabaseUnavailable } from '../common/database-errors';
 import { AppConfig } from '../config/app-config';
 import { TransactionRunner } from '../database/transaction-runner';
+import { Metrics } from '../metrics/metrics';
 import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { HeldRevocations } from './held-revocations';
@@ -33,7 +34,13 @@ export class RevocationService {
     private readonly users: UsersService,
     private readonly config: AppConfig,
     private readonly transactions: TransactionRunner,
+    private readonly metrics: Metrics,
   ) {}
+
+  /** Whether this instance has loaded what is revoked; before that it cannot answer `isRevoked` truthfully. */
+  get loaded(): boolean {
+    return this.state.loaded;
+  }
 
   /** The per-request check: memory only, no I/O. */
   isRevoked(principal: PresentedToken): boolean {
@@ -152,7 +159,10 @@ export class RevocationService {
 
   /** Applies revocations here and publishes them to the other instances. */
   private async announce(revocations: readonly Revocation[]): Promise<void> {
-    for (const revocation of revocations) this.state.apply(revocation);
+    let applied = 0;
+    for (const revocation of revocations)
+      if (this.state.apply(revocation)) applied++;
+    this.metrics.revocationsApplied('local', applied);
     await this.bus.publish(revocations);
   }
 

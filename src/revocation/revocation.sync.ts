@@ -6,6 +6,7 @@ import {
 } from '@nestjs/common';
 import { performance } from 'node:perf_hooks';
 import { AppConfig } from '../config/app-config';
+import { Metrics, RevocationOrigin } from '../metrics/metrics';
 import { EventCursor } from './event-cursor';
 import { HeldRevocations } from './held-revocations';
 import { Revocation } from './revocation';
@@ -39,7 +40,13 @@ export class RevocationSync implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly bus: RevocationBus,
     private readonly held: HeldRevocations,
     private readonly config: AppConfig,
-  ) {}
+    private readonly metrics: Metrics,
+  ) {
+    const sizes = () => this.state.sizes();
+    metrics.watch('blocklisted_jtis', () => sizes().jtis);
+    metrics.watch('revoked_sessions', () => sizes().sessions);
+    metrics.watch('revoked_users', () => sizes().users);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     // The CLI only writes revocations (database, then Redis); it answers no
@@ -50,15 +57,19 @@ export class RevocationSync implements OnApplicationBootstrap, OnModuleDestroy {
     // load runs is read by the first poll rather than missed.
     this.cursor = new EventCursor(await this.store.lastId());
     for await (const page of this.store.loadLive(started))
-      this.applyAll(page, started);
-    this.applyAll((await this.held.all()).flatMap((b) => b.revocations));
+      this.applyAll(page, 'database', started);
+    this.applyAll(
+      (await this.held.all()).flatMap((b) => b.revocations),
+      'held',
+    );
+    this.state.markLoaded();
     const sizes = this.state.sizes();
     this.logger.log(
       `revocation state loaded in ${Date.now() - started} ms: ${sizes.jtis} blocklisted JTIs, ` +
         `${sizes.sessions} revoked sessions, ${sizes.users} users with revoked tokens`,
     );
     this.bus.listen(
-      (revocations) => this.applyAll(revocations),
+      (revocations) => this.applyAll(revocations, 'pubsub'),
       () => void this.catchUp(),
     );
     this.every(this.config.revocationSyncMs, () => this.poll());
@@ -93,7 +104,7 @@ export class RevocationSync implements OnApplicationBootstrap, OnModuleDestroy {
       const batches = await this.held.all();
       const written: string[] = [];
       for (const batch of batches) {
-        this.applyAll(batch.revocations);
+        this.applyAll(batch.revocations, 'held');
         try {
           await this.store.record(batch.revocations);
           written.push(batch.id);
@@ -123,7 +134,10 @@ export class RevocationSync implements OnApplicationBootstrap, OnModuleDestroy {
       this.pollAgain = false;
       for (let after = this.cursor.floor; ;) {
         const rows = await this.store.readAfter(after, FEED_PAGE);
-        this.applyAll(rows.map((row) => row.revocation));
+        this.applyAll(
+          rows.map((row) => row.revocation),
+          'database',
+        );
         this.cursor.observe(
           rows.map((row) => row.id),
           performance.now(),
@@ -142,8 +156,15 @@ export class RevocationSync implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private applyAll(revocations: readonly Revocation[], nowMs = Date.now()) {
-    for (const revocation of revocations) this.state.apply(revocation, nowMs);
+  private applyAll(
+    revocations: readonly Revocation[],
+    origin: RevocationOrigin,
+    nowMs = Date.now(),
+  ): void {
+    let applied = 0;
+    for (const revocation of revocations)
+      if (this.state.apply(revocation, nowMs)) applied++;
+    this.metrics.revocationsApplied(origin, applied);
   }
 
   private every(ms: number, task: () => Promise<void>): void {

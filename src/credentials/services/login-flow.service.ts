@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
+import { Metrics } from '../../metrics/metrics';
+import { loginOutcomeOf } from '../../metrics/outcomes';
 import { User } from '../../users/entities/user.entity';
 import { UsersService } from '../../users/users.service';
 import { DeviceTokenService } from './device-token.service';
@@ -48,6 +50,7 @@ export class LoginFlow {
     private readonly challenges: MfaChallenges,
     private readonly devices: DeviceTokenService,
     private readonly users: UsersService,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -55,7 +58,43 @@ export class LoginFlow {
    * mfa_required with an `mfa_token` (only after the right password, so a
    * wrong one still reads invalid_credentials).
    */
-  async withPassword(
+  withPassword(
+    request: LoginRequest,
+    username: string,
+    password: string,
+    deviceToken: string | undefined,
+    otp: string | undefined,
+  ): Promise<LoginOutcome> {
+    return this.counted(
+      this.passwordStep(request, username, password, deviceToken, otp),
+    );
+  }
+
+  /** `POST /auth/login/mfa`: the second step, on any instance. */
+  withCode(
+    request: LoginRequest,
+    mfaToken: string,
+    code: string,
+    deviceToken: string | undefined,
+  ): Promise<LoginOutcome> {
+    return this.counted(this.codeStep(request, mfaToken, code, deviceToken));
+  }
+
+  /** Counts the login by how it ended, in trading_auth_logins_total. */
+  private counted(login: Promise<LoginOutcome>): Promise<LoginOutcome> {
+    return login.then(
+      (outcome) => {
+        this.metrics.login('success');
+        return outcome;
+      },
+      (error: unknown) => {
+        this.metrics.login(loginOutcomeOf(error));
+        throw error;
+      },
+    );
+  }
+
+  private async passwordStep(
     request: LoginRequest,
     username: string,
     password: string,
@@ -84,8 +123,7 @@ export class LoginFlow {
     return this.outcome(user, trustedDeviceToken, WITH_SECOND_FACTOR);
   }
 
-  /** `POST /auth/login/mfa`: the second step, on any instance. */
-  async withCode(
+  private async codeStep(
     request: LoginRequest,
     mfaToken: string,
     code: string,

@@ -83,6 +83,21 @@ describe(PasswordHashPool.name, () => {
     expect(pool.completed).toBe(2);
   });
 
+  it('counts the jobs waiting for a thread, and tells how long each waited', async () => {
+    const waits: number[] = [];
+    pool = new PasswordHashPool(1, 2, (seconds) => waits.push(seconds));
+    const jobs = ['a', 'b', 'c'].map((password) => pool.hash(password, CHEAP));
+    // One runs, two wait.
+    expect(pool.queueDepth).toBe(2);
+    await Promise.all(jobs);
+    expect(pool.queueDepth).toBe(0);
+    // The first found the thread free; the two others waited behind it.
+    expect(waits).toHaveLength(3);
+    expect(waits[0]).toBe(0);
+    expect(waits[1]).toBeGreaterThan(0);
+    expect(waits[2]).toBeGreaterThan(0);
+  });
+
   it('lowers the priority of its threads only: the event loop keeps its own', async () => {
     pool = new PasswordHashPool(2, 0);
     // Two jobs at once, so both threads have started and run a job: one

@@ -1,5 +1,6 @@
 import { Options } from '@node-rs/argon2';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 
 /**
@@ -34,8 +35,19 @@ export class PasswordHashPool {
   // 4 jobs at once: 3 refused, 2 hashed), so a refused login would still
   // cost a hash. Counting here refuses before piscina sees the job.
   private inFlight = 0;
+  /**
+   * When each waiting job came in, oldest first. piscina hands a freed
+   * thread the oldest waiting job, so the job that starts when one ends is
+   * this line's head: its wait is measured without timing inside the thread.
+   */
+  private readonly waitingSince: number[] = [];
 
-  constructor(threads: number, queue: number) {
+  constructor(
+    private readonly threads: number,
+    queue: number,
+    /** Told how long each job waited for a thread (seconds; 0 when one was free). */
+    private readonly onWaited?: (seconds: number) => void,
+  ) {
     this.capacity = threads + queue;
     this.pool = new Piscina({
       // The .js beside this file, from src/ and from dist/ alike.
@@ -51,6 +63,11 @@ export class PasswordHashPool {
       // Not worth keeping per-task timings nobody reads.
       recordTiming: false,
     });
+  }
+
+  /** Jobs waiting for a thread. */
+  get queueDepth(): number {
+    return Math.max(0, this.inFlight - this.threads);
   }
 
   /** Jobs the threads have finished (refused ones never reach a thread). */
@@ -75,11 +92,15 @@ export class PasswordHashPool {
   private async run<T>(name: 'hash' | 'verify', job: object): Promise<T> {
     if (this.inFlight >= this.capacity)
       throw new HashQueueFullError('Too many hashes waiting');
-    this.inFlight++;
+    if (this.inFlight++ < this.threads) this.onWaited?.(0);
+    else if (this.onWaited) this.waitingSince.push(performance.now());
     try {
       return (await this.pool.run(job, { name })) as T;
     } finally {
       this.inFlight--;
+      const since = this.waitingSince.shift();
+      if (since !== undefined)
+        this.onWaited?.((performance.now() - since) / 1000);
     }
   }
 }

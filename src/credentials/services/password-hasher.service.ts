@@ -1,9 +1,15 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  OnModuleDestroy,
+  OnModuleInit,
+  Optional,
+} from '@nestjs/common';
 import { Algorithm } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
 import { ApiException } from '../../common/api.exception';
 import { ErrorCode } from '../../common/error-codes';
 import { AppConfig } from '../../config/app-config';
+import { Metrics, NO_METRICS } from '../../metrics/metrics';
 import { HashQueueFullError, PasswordHashPool } from './password-hash-pool';
 
 /** OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. */
@@ -27,11 +33,18 @@ export class PasswordHasher implements OnModuleInit, OnModuleDestroy {
   private readonly pool: PasswordHashPool;
   private dummyHash = '';
 
-  constructor(config: AppConfig) {
-    this.pool = new PasswordHashPool(
+  constructor(
+    config: AppConfig,
+    // Absent only when built by hand (unit specs).
+    @Optional() private readonly metrics: Metrics = NO_METRICS,
+  ) {
+    const pool = new PasswordHashPool(
       config.passwordHashConcurrency,
       config.passwordHashQueue,
+      metrics.enabled ? (seconds) => metrics.hashWaited(seconds) : undefined,
     );
+    this.pool = pool;
+    metrics.watch('hash_queue_depth', () => pool.queueDepth);
   }
 
   async onModuleInit(): Promise<void> {
@@ -68,6 +81,7 @@ export class PasswordHasher implements OnModuleInit, OnModuleDestroy {
       return await job;
     } catch (error) {
       if (error instanceof HashQueueFullError) {
+        this.metrics.hashRefused();
         throw new ApiException(
           ErrorCode.ServiceUnavailable,
           'Too many logins in progress; retry after the time in Retry-After',
