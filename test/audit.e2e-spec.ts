@@ -1,4 +1,4 @@
-import { DRIVERS, TestDatabase } from './support/databases';
+import { DRIVERS, sql, TestDatabase } from './support/databases';
 import { requestFrom } from './support/http-from';
 import { ADMIN, TestApp, waitFor } from './support/test-app';
 
@@ -417,5 +417,56 @@ describe.each(DRIVERS)('client addresses behind a proxy on $name', (driver) => {
       return items.length > 0;
     }, 5000);
     expect(items[0].ip).toBe('2001:db8::a');
+  });
+});
+
+describe.each(DRIVERS)('audit retention on $name', (driver) => {
+  let db: TestDatabase;
+  let api: TestApp;
+
+  beforeAll(async () => {
+    db = await driver.create();
+    // The shortest retention, purged every second.
+    api = await TestApp.start(db, {
+      AUDIT_RETENTION_DAYS: '1',
+      BLOCKLIST_PURGE_SECONDS: '1',
+    });
+  });
+
+  afterAll(async () => {
+    await api.close();
+    await db.drop();
+  });
+
+  it('deletes events older than AUDIT_RETENTION_DAYS and keeps the newer ones', async () => {
+    const user = await api.createUser('retained', 1);
+    const admin = await api.adminToken();
+    const dayMs = 86_400_000;
+    // Two events written as the server writes them, one just past the
+    // retention and one just inside it.
+    for (const [ageMs, marker] of [
+      [dayMs + 60_000, 'past'],
+      [dayMs - 60_000, 'inside'],
+    ] as const)
+      await sql(
+        db,
+        'INSERT INTO auth_events (type, user_id, actor_id, ip, user_agent, at, detail) VALUES (?, ?, NULL, NULL, NULL, ?, ?)',
+        [
+          'login_failed',
+          user.id,
+          Date.now() - ageMs,
+          JSON.stringify({ marker }),
+        ],
+      );
+    const markers = async () =>
+      (
+        await api.get(
+          `/admin/audit?type=login_failed&user_id=${user.id}`,
+          admin,
+        )
+      ).body.items.map((item: AuditItem) => item.detail?.marker);
+    expect((await markers()).sort()).toEqual(['inside', 'past']);
+    await waitFor(async () => !(await markers()).includes('past'), 5000);
+    expect(await markers()).toEqual(['inside']);
   });
 });

@@ -1,15 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createConnection } from 'mysql2/promise';
-import { DRIVERS, TestDatabase } from './support/databases';
+import { DRIVERS, sql, TestDatabase } from './support/databases';
 import { RedisServer } from './support/redis-server';
 import { FIXTURE_SERVER, ServerProcess } from './support/server-process';
 import { TcpProxy } from './support/tcp-proxy';
 import { ADMIN, waitFor } from './support/test-app';
-import { loadBetterSqlite3 } from '../src/database/better-sqlite3-driver';
-
-// Not `import Database from 'better-sqlite3'`: that is the build that aborts
-// Node 24 (see better-sqlite3-driver.ts).
-const Database = loadBetterSqlite3();
 
 /**
  * @Idempotent() on two real instances (test/support/fixture-server.ts: the
@@ -148,29 +142,8 @@ async function placedOrders(cluster: Cluster): Promise<number> {
 
 /** Rows of idempotency_records, read directly. */
 async function tableRecords(db: TestDatabase): Promise<number> {
-  if (db.url.startsWith('sqlite:')) {
-    const sqlite = new Database(db.url.slice('sqlite:'.length), {
-      readonly: true,
-    });
-    try {
-      return (
-        sqlite
-          .prepare('SELECT COUNT(*) AS n FROM idempotency_records')
-          .get() as { n: number }
-      ).n;
-    } finally {
-      sqlite.close();
-    }
-  }
-  const connection = await createConnection(db.url);
-  try {
-    const [rows] = await connection.query(
-      'SELECT COUNT(*) AS n FROM idempotency_records',
-    );
-    return Number((rows as Array<{ n: number }>)[0].n);
-  } finally {
-    await connection.end();
-  }
+  const [row] = await sql(db, 'SELECT COUNT(*) AS n FROM idempotency_records');
+  return Number(row.n);
 }
 
 /** Twenty requests with one key, alternating between the two instances. */

@@ -1,10 +1,6 @@
-import {
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnModuleDestroy,
-} from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { PeriodicPurge } from '../database/periodic-purge';
 import { DatabaseIdempotencyStore } from './database-idempotency.store';
 
 /**
@@ -13,34 +9,15 @@ import { DatabaseIdempotencyStore } from './database-idempotency.store';
  * the table. Redis keys expire by themselves.
  */
 @Injectable()
-export class IdempotencyPurge
-  implements OnApplicationBootstrap, OnModuleDestroy
-{
-  private readonly logger = new Logger('Idempotency');
-  private timer?: NodeJS.Timeout;
-
+export class IdempotencyPurge extends PeriodicPurge {
   constructor(
     private readonly store: DatabaseIdempotencyStore,
-    private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(
-      () => void this.purge(),
-      this.config.blocklistPurgeSeconds * 1000,
-    );
-    this.timer.unref();
+    config: AppConfig,
+  ) {
+    super('idempotency', config);
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
-  }
-
-  async purge(now = Date.now()): Promise<void> {
-    try {
-      await this.store.purge(now);
-    } catch (error) {
-      this.logger.warn(`idempotency purge failed: ${String(error)}`);
-    }
+  protected purgeLapsed(nowMs: number): Promise<unknown> {
+    return this.store.purge(nowMs);
   }
 }

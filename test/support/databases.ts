@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { loadBetterSqlite3 } from '../../src/database/better-sqlite3-driver';
 
 /**
  * The database drivers the end-to-end suites run against: always the
@@ -75,3 +76,36 @@ export const DRIVERS: Driver[] = [
     ? [mysql(process.env.TEST_DATABASE_URL)]
     : []),
 ];
+
+/**
+ * Runs one statement on a test database from a connection of the test's
+ * own, beside the servers (to plant a row, or count one): the rows of a
+ * query, [] for anything else. `?` placeholders on both drivers.
+ */
+export async function sql(
+  db: TestDatabase,
+  statement: string,
+  params: unknown[] = [],
+): Promise<Array<Record<string, unknown>>> {
+  if (db.url.startsWith('sqlite:')) {
+    const Database = loadBetterSqlite3();
+    const file = new Database(db.url.slice('sqlite:'.length));
+    try {
+      const prepared = file.prepare(statement);
+      if (!prepared.reader) {
+        prepared.run(...params);
+        return [];
+      }
+      return prepared.all(...params) as Array<Record<string, unknown>>;
+    } finally {
+      file.close();
+    }
+  }
+  const connection = await createConnection(db.url);
+  try {
+    const [rows] = await connection.query(statement, params);
+    return Array.isArray(rows) ? (rows as Array<Record<string, unknown>>) : [];
+  } finally {
+    await connection.end();
+  }
+}
