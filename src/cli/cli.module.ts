@@ -10,6 +10,7 @@ import { EncryptionModule } from '../encryption/encryption.module';
 import { RedisModule } from '../redis/redis.module';
 import { RevocationModule } from '../revocation/revocation.module';
 import { SessionsModule } from '../sessions/sessions.module';
+import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 
 /**
@@ -38,6 +39,7 @@ export class CliModule {
         CredentialsModule,
         RevocationModule,
         SessionsModule,
+        TokensModule,
       ],
       providers: [UserAdministrationService, BootstrapAdminService],
     };

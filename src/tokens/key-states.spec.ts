@@ -30,12 +30,16 @@ describe(keyStates.name, () => {
     ]);
   });
 
-  it('retires a revoked key at once, and the key before it signs again', () => {
+  it('retires a revoked key at once, and the key before it does not sign again', () => {
     const older = key(1, 0, { retiredAt: 5000 });
     const revoked = key(2, 500, { revokedAt: 900 });
     const states = keyStates([older, revoked], 1000);
     expect(states.get(revoked)).toBe('retired');
-    expect(states.get(older)).toBe('current');
+    expect(states.get(older)).toBe('previous');
+    const replacement = key(3, 950);
+    expect(
+      keyStates([older, revoked, replacement], 1000).get(replacement),
+    ).toBe('current');
   });
 
   it('has no current key when every key is revoked', () => {

@@ -15,7 +15,9 @@ export interface KeyInstants {
  * instance reading the same rows agrees without a message:
  * - revoked: retired, whatever else;
  * - activation still ahead: next (published, not signing);
- * - the latest key whose activation has come: current (signing);
+ * - the latest key whose activation has come: current (signing), unless it
+ *   is revoked: then none signs until its replacement (a key before it must
+ *   not sign again past the retirement set for its last signature);
  * - an older one: previous until its retirement, then retired.
  */
 export function keyStates<K extends KeyInstants>(
@@ -24,8 +26,8 @@ export function keyStates<K extends KeyInstants>(
 ): Map<K, KeyState> {
   const bySlot = [...keys].sort((a, b) => a.slot - b.slot);
   let current: K | undefined;
-  for (const key of bySlot)
-    if (key.revokedAt === null && key.activatedAt <= nowMs) current = key;
+  for (const key of bySlot) if (key.activatedAt <= nowMs) current = key;
+  if (current?.revokedAt !== null) current = undefined;
   const states = new Map<K, KeyState>();
   for (const key of bySlot) {
     let state: KeyState;

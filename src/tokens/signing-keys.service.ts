@@ -191,9 +191,9 @@ export class SigningKeys implements OnApplicationBootstrap, OnModuleDestroy {
     return first?.slot === 1 ? first.activatedAt : 0;
   }
 
-  /** Waits for a reload in progress (a revocation just arrived, say). */
-  async settled(): Promise<void> {
-    await this.reloading;
+  /** Reads the keys again (or waits for the read in progress): a revoked key's replacement, say. */
+  async reload(): Promise<void> {
+    await this.refresh();
   }
 
   /** Every key with its state, oldest first (`keys:list`). */
@@ -278,12 +278,13 @@ export class SigningKeys implements OnApplicationBootstrap, OnModuleDestroy {
     const wasCurrent = keyStates(rows, now).get(
       rows.find((r) => r.kid === kid)!,
     );
+    // The replacement first, so every instance that learns of the
+    // revocation finds a key to sign with (never the key before: its
+    // retirement was set for its last signature).
+    if (wasCurrent === 'current') await this.rotate({ immediately: true });
     await this.revocation.revokeSigningKey(kid, async (manager) => {
       await manager.update(SigningKey, { kid }, { revokedAt: now });
     });
-    // Not the key before it: that one's retirement was set for its last
-    // signature, and it must not sign past it.
-    if (wasCurrent === 'current') await this.rotate({ immediately: true });
     if (this.config.role !== 'cli') await this.refresh();
     return true;
   }

@@ -121,12 +121,16 @@ export class AccessTokenService {
       return { token: this.jwt.sign(claims, { algorithm: HS256 }), expiresAt };
     let signer = this.keys.signer();
     if (signer === undefined) {
-      // A revoked key's replacement is being read.
-      await this.keys.settled();
+      // The current key was just revoked: its replacement is in the table.
+      await this.keys.reload();
       signer = this.keys.signer();
     }
     if (signer === undefined)
-      throw new Error('no signing key of this deployment opens here');
+      throw new ApiException(
+        ErrorCode.ServiceUnavailable,
+        'No signing key is available; try again shortly',
+        { 'Retry-After': '1' },
+      );
     const token = await new SignJWT({ ...claims })
       .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: 'JWT' })
       .sign(signer.privateKey);
