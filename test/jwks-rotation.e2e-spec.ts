@@ -8,6 +8,7 @@ import { JoseVerifier } from './support/jose-verifier';
 import { RedisServer } from './support/redis-server';
 import { ServerProcess } from './support/server-process';
 import { ADMIN, waitFor } from './support/test-app';
+import { WsClient } from './support/ws-client';
 
 /**
  * Signing keys across three instances (real processes on one database and
@@ -221,6 +222,8 @@ describe.each(DRIVERS)('signing keys across instances on $name', (driver) => {
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain(`${second.kid}\t2\tES256\tcurrent`);
     expect(listed.stdout).toContain(`${first.kid}\t1\tES256\tprevious`);
+    // A socket opened with a token of that key, on another instance than the CLI's Redis message reaches first.
+    const socket = await WsClient.open(servers[2].wsUrl, after[0].access_token);
     const revoked = await cli(env, ['keys:revoke', second.kid]);
     expect(revoked).toMatchObject({ code: 0 });
     for (const server of servers)
@@ -231,6 +234,7 @@ describe.each(DRIVERS)('signing keys across instances on $name', (driver) => {
         5_000,
         50,
       );
+    expect((await socket.closedWithin(5_000)).code).toBe(4002);
     const third = (await keyRows(db))[2];
     expect(third.slot).toBe(3);
     const refreshed = await servers[2].post('/auth/refresh', {

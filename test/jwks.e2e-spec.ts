@@ -8,7 +8,12 @@ import {
 } from 'node:crypto';
 import { DRIVERS } from './support/databases';
 import { send } from './support/ed25519-signer';
-import { ADMIN, TestApp, useTestApp } from './support/test-app';
+import {
+  ADMIN,
+  TEST_JWT_SECRET,
+  TestApp,
+  useTestApp,
+} from './support/test-app';
 
 jest.setTimeout(60_000);
 
@@ -351,6 +356,34 @@ describe.each(DRIVERS)('asymmetric access tokens on $name', (driver) => {
         expect(response.body.code).toBe('validation_error');
       });
     });
+  });
+
+  it('keeps HS256 tokens issued before a move to ES256 valid until they expire, and no later one', async () => {
+    const db = await driver.create();
+    try {
+      const before = await TestApp.start(db, { JWT_ALGORITHM: 'HS256' });
+      const old = await before.adminToken();
+      await before.close();
+      const after = await TestApp.start(db, { JWT_ALGORITHM: 'ES256' });
+      try {
+        expect((await after.get('/auth/me', old)).status).toBe(200);
+        expect(parts(await after.adminToken()).header.alg).toBe('ES256');
+        // Signed with the same secret, but after the first key signed.
+        const { payload } = parts(old);
+        const now = Math.floor(Date.now() / 1000) + 1;
+        const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ ...payload, jti: 'minted-after-the-move', iat: now, exp: now + 60 })}`;
+        const forged = `${input}.${createHmac('sha256', TEST_JWT_SECRET).update(input).digest('base64url')}`;
+        const response = await after.get('/auth/me', forged);
+        expect([response.status, response.body.code]).toEqual([
+          401,
+          'token_invalid',
+        ]);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await db.drop();
+    }
   });
 
   describe('HS256', () => {
