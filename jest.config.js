@@ -5,12 +5,14 @@
 // (import.meta.url included) as Jest loads them. So do the ESM-only packages
 // that CommonJS dependencies require: content-disposition 3 (@fastify/static,
 // which serves /docs) and cookie 2 (light-my-request, Fastify's inject); and
-// @noble/ed25519, the tests' independent Ed25519 signer.
+// @noble/ed25519, the tests' independent Ed25519 signer; and jose, which
+// signs and verifies ES256/EdDSA access tokens.
 const ESM_ONLY_PACKAGES = [
   '@nestjs',
   'content-disposition',
   'cookie',
   '@noble',
+  'jose',
 ];
 
 /** @type {import('jest').Config['transform']} */

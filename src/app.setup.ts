@@ -1,3 +1,4 @@
+import { acceptFormBodyForIntrospection } from './auth/introspection-form-body';
 import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
@@ -63,6 +64,8 @@ export function configureApp(
   // A signed API key request's signature covers the raw body: its digest is
   // kept by the JSON parser, for those requests only.
   keepBodyDigestOfSignedRequests(fastify);
+  // RFC 7662: POST /auth/introspect takes a form, and it alone.
+  acceptFormBodyForIntrospection(fastify);
 
   // Every property the guards and passport set on a request, declared up
   // front as Fastify advises: request objects keep one shape whichever code

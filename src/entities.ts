@@ -9,6 +9,7 @@ import { AuthEvent } from './audit/auth-event.entity';
 import { RevocationEventRow } from './revocation/entities/revocation-event-row.entity';
 import { User } from './users/entities/user.entity';
 import { IdempotencyRecord } from './idempotency/entities/idempotency-record.entity';
+import { SigningKey } from './tokens/entities/signing-key.entity';
 
 /**
  * Every entity of the application, for the TypeORM CLI (ormconfig.ts) and the
@@ -28,4 +29,5 @@ export const ENTITIES = [
   TotpFactor,
   RecoveryCode,
   MfaChallenge,
+  SigningKey,
 ];

@@ -12,7 +12,8 @@ jest.setTimeout(60_000);
  * What an API key may reach, route by route: `key` (a key is let through to
  * the route's own checks) or `session` (403 session_required to any key).
  * The rule: a key never creates, changes or ends a credential. Under /auth
- * a key reaches only GET /auth/me and POST /auth/ws-ticket; under /admin it
+ * a key reaches only GET /auth/me, POST /auth/ws-ticket and POST
+ * /auth/introspect; under /admin it
  * keeps the reads. Every route of the application must be listed here: a
  * route added later fails the first test until someone classifies it.
  */
@@ -49,6 +50,10 @@ const REACH: Record<string, 'key' | 'session'> = {
   'GET /health': 'key',
   'GET /health/live': 'key',
   'GET /health/ready': 'key',
+  // Introspection is for services, which hold keys (with `introspect`).
+  'POST /auth/introspect': 'key',
+  'GET /.well-known/jwks.json': 'key',
+  'GET /.well-known/oauth-authorization-server': 'key',
   'GET /time': 'key',
   // The feature-module fixtures of docs/integrating.md: a platform module's routes keep
   // API keys, with their tier as the limit.

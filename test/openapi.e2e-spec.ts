@@ -1,6 +1,7 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Authenticator } from './support/authenticator';
+import { ServerProcess } from './support/server-process';
 import { DRIVERS, TestDatabase } from './support/databases';
 import { requestFrom } from './support/http-from';
 import { Ed25519Signer } from './support/ed25519-signer';
@@ -24,7 +25,10 @@ jest.setTimeout(120_000);
  * marks the routes an API key may not use. A route missing here fails the
  * test, so a new route gets its line (and is driven below).
  */
-const ACCESS: Record<string, { tier: number | 'public'; session?: true }> = {
+const ACCESS: Record<
+  string,
+  { tier: number | 'public'; session?: true; scope?: string }
+> = {
   'POST /auth/login': { tier: 'public', session: true },
   'POST /auth/login/mfa': { tier: 'public', session: true },
   'POST /auth/refresh': { tier: 'public', session: true },
@@ -58,11 +62,18 @@ const ACCESS: Record<string, { tier: number | 'public'; session?: true }> = {
   'GET /health/live': { tier: 'public' },
   'GET /health/ready': { tier: 'public' },
   'GET /time': { tier: 'public' },
+  'POST /auth/introspect': { tier: 4, scope: 'introspect' },
+  'GET /.well-known/jwks.json': { tier: 'public' },
+  'GET /.well-known/oauth-authorization-server': { tier: 'public' },
 };
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** Public, no input, no I/O: the server's clock and the liveness probe have no error to be driven to (but a bug's 500). */
-const CANNOT_FAIL = new Set(['GET /time', 'GET /health/live']);
+/** Public, no input, no I/O: the server's clock, the liveness probe and the RFC 8414 document have no error to be driven to (but a bug's 500). */
+const CANNOT_FAIL = new Set([
+  'GET /time',
+  'GET /health/live',
+  'GET /.well-known/oauth-authorization-server',
+]);
 const UNKNOWN_KEY_ID = 'A'.repeat(22);
 /** Of a session id's form (22 characters of base64url), and no session's. */
 const UNKNOWN_SESSION_ID = 'S'.repeat(22);
@@ -211,7 +222,7 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
               ],
         );
         expect(spec['x-required-scope']).toBe(
-          access.session ? undefined : 'read',
+          access.session ? undefined : (access.scope ?? 'read'),
         );
         expect(forbidden.includes('insufficient_scope')).toBe(!access.session);
         // Tier 1 is every principal's; POST /auth/api-keys refuses keys above one's own tier itself.
@@ -488,6 +499,55 @@ describe.each(DRIVERS)('OpenAPI document on $name', (driver) => {
     expect((await call('GET', '/health/live')).status).toBe(200);
     expect((await call('GET', '/health/ready')).status).toBe(200);
     expect((await call('GET', '/time')).status).toBe(200);
+
+    // Discovery and introspection. The suite's app signs HS256 (no JWKS:
+    // 404); an ES256 one on the same database serves it.
+    expect(
+      (await call('GET', '/.well-known/oauth-authorization-server')).status,
+    ).toBe(200);
+    expect((await call('GET', '/.well-known/jwks.json')).status).toBe(404);
+    // A process of its own: passport's strategies are process-wide.
+    const es256 = await ServerProcess.start({
+      DATABASE_URL: db.url,
+      JWT_ALGORITHM: 'ES256',
+      DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    });
+    try {
+      const jwksAt = async (headers: Record<string, string> = {}) => {
+        const response = await fetch(`${es256.url}/.well-known/jwks.json`, {
+          headers,
+        });
+        const text = await response.text();
+        const observed = {
+          status: response.status,
+          text,
+          body: text ? JSON.parse(text) : undefined,
+          header: (name: string) => response.headers.get(name),
+        };
+        contract.check('GET', '/.well-known/jwks.json', observed);
+        return observed;
+      };
+      const jwks = await jwksAt();
+      expect(jwks.status).toBe(200);
+      const etag = jwks.header('etag')!;
+      expect((await jwksAt({ 'if-none-match': etag })).status).toBe(304);
+    } finally {
+      await es256.kill();
+    }
+    const introspected = await call('POST', '/auth/introspect', {
+      token: admin,
+      body: { token: trader.access_token },
+    });
+    expect(introspected.status).toBe(200);
+    expect(introspected.body.active).toBe(true);
+    expect(
+      (
+        await call('POST', '/auth/introspect', {
+          token: admin,
+          body: { token: null },
+        })
+      ).status,
+    ).toBe(400);
 
     // The second factor: enrolment, a two-step login, step-up, new recovery
     // codes, a password change, the factor off, and an admin's reset.

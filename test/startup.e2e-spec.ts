@@ -23,9 +23,24 @@ describe('start-up with a bad setting', () => {
       'Configuration error: JWT_SECRET must be at least 32 characters long (it has 9)',
     ],
     [
-      'production without JWT_SECRET',
-      { NODE_ENV: 'production', JWT_SECRET: '' },
+      'production under HS256 without JWT_SECRET',
+      {
+        NODE_ENV: 'production',
+        JWT_ALGORITHM: 'HS256',
+        JWT_SECRET: '',
+        DATA_ENCRYPTION_KEY: 'q3Jw0m3sV5nq0a8Zb1cXk2m7yN4tR6uP9eW1fH5jL0o=',
+      },
       'Configuration error: JWT_SECRET is required when NODE_ENV=production',
+    ],
+    [
+      'production under ES256 (the default) without DATA_ENCRYPTION_KEY, JWT_SECRET unset too',
+      { NODE_ENV: 'production', JWT_SECRET: '', DATA_ENCRYPTION_KEY: '' },
+      'Configuration error: DATA_ENCRYPTION_KEY is required when NODE_ENV=production',
+    ],
+    [
+      'an unknown JWT_ALGORITHM',
+      { JWT_ALGORITHM: 'RS256' },
+      'Configuration error: JWT_ALGORITHM must be one of',
     ],
     [
       'production without DATA_ENCRYPTION_KEY',

@@ -17,7 +17,8 @@ export const JWT_STRATEGY = 'jwt';
 
 /** The `typ` claim of access tokens; any other token kind must never pass as one. */
 export const ACCESS_TOKEN_TYPE = 'access';
-export const JWT_ALGORITHM = 'HS256';
+/** The symmetric algorithm (JWT_ALGORITHM=HS256, with JWT_SECRET). */
+export const HS256 = 'HS256';
 /**
  * Seconds of clock skew tolerated on `exp`. Every instance issues and
  * verifies with NTP-synchronised clocks, so none is needed; the spec allows

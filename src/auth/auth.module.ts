@@ -7,12 +7,15 @@ import { CredentialsModule } from '../credentials/credentials.module';
 import { LoginProtectionModule } from '../credentials/login-protection.module';
 import { RevocationModule } from '../revocation/revocation.module';
 import { SessionsModule } from '../sessions/sessions.module';
+import { TokensModule } from '../tokens/tokens.module';
 import { AuthController } from './auth.controller';
 import { SessionsController } from './sessions.controller';
-import { JWT_ALGORITHM } from './auth.constants';
+import { HS256 } from './auth.constants';
 import { JwtAuthGuard } from './guards/jwt-auth.guard';
 import { MfaGuard } from './guards/mfa.guard';
 import { MfaController } from './mfa.controller';
+import { IntrospectionController } from './introspection.controller';
+import { WellKnownController } from './well-known.controller';
 import { TierGuard } from './guards/tier.guard';
 import { AccessTokenAuthenticator } from './services/access-token-authenticator.service';
 import {
@@ -41,19 +44,26 @@ import { LocalStrategy } from './strategies/local.strategy';
     LoginProtectionModule,
     RevocationModule,
     SessionsModule,
+    TokensModule,
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => {
         const key = accessTokenKey(config);
         return {
           secretOrKeyProvider: () => key,
-          signOptions: { algorithm: JWT_ALGORITHM },
-          verifyOptions: { algorithms: [JWT_ALGORITHM] },
+          signOptions: { algorithm: HS256 },
+          verifyOptions: { algorithms: [HS256] },
         };
       },
     }),
   ],
-  controllers: [AuthController, SessionsController, MfaController],
+  controllers: [
+    AuthController,
+    SessionsController,
+    MfaController,
+    IntrospectionController,
+    WellKnownController,
+  ],
   providers: [
     AccessTokenService,
     AccessTokenAuthenticator,

@@ -12,10 +12,15 @@ import { RequestMethod } from '@nestjs/common';
  * - Under `/admin`, a key keeps the reads (GET, HEAD: a back-office export of
  *   users or of the audit trail) and every write needs a session.
  */
-/** The only `/auth` routes a key may call: who am I, and a ticket for its socket. */
+/**
+ * The only `/auth` routes a key may call: who am I, a ticket for its socket,
+ * and introspection (a service checking the tokens it is shown; it changes
+ * no credential, and needs the `introspect` scope and tier 4).
+ */
 export const KEY_ROUTES_UNDER_AUTH: ReadonlySet<string> = new Set([
   'GET auth/me',
   'POST auth/ws-ticket',
+  'POST auth/introspect',
 ]);
 
 const READS = new Set<RequestMethod>([RequestMethod.GET, RequestMethod.HEAD]);

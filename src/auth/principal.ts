@@ -13,6 +13,10 @@ export interface Principal {
   readonly expiresAt: number;
   /** The user's token_version when the token was issued. */
   readonly tokenVersion: number;
+  /** The access token's `iat`, epoch seconds (introspection answers it). */
+  readonly issuedAt?: number;
+  /** The `kid` of the signing key (ES256/EdDSA): revoking the key revokes its tokens. */
+  readonly kid?: string;
   /**
    * Set when the request came with an API key rather than an access token:
    * the key's id, which is also its `sessionId` (revoking the key revokes

@@ -11,6 +11,7 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { RedisModule } from '../redis/redis.module';
 import { RevocationModule } from '../revocation/revocation.module';
 import { SessionsModule } from '../sessions/sessions.module';
+import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 
 /**
@@ -41,6 +42,7 @@ export class CliModule {
         CredentialsModule,
         RevocationModule,
         SessionsModule,
+        TokensModule,
       ],
       providers: [UserAdministrationService, BootstrapAdminService],
     };

@@ -6,6 +6,7 @@ import { ApiException } from '../common/api.exception';
 import { NO_CLIENT } from '../common/client-info';
 import { ErrorCode } from '../common/error-codes';
 import { User } from '../users/entities/user.entity';
+import { SigningKeys, SigningKeyView } from '../tokens/signing-keys.service';
 import { UsersService } from '../users/users.service';
 import { readPassword } from './read-password';
 
@@ -45,6 +46,20 @@ async function userNamed(
   if (!user)
     throw new ApiException(ErrorCode.NotFound, `no user named "${username}"`);
   return user;
+}
+
+const iso = (ms: number | null) =>
+  ms === null ? '-' : new Date(ms).toISOString();
+
+function keyLine(key: SigningKeyView): string {
+  return [
+    key.kid,
+    key.slot,
+    key.alg,
+    key.revoked ? 'revoked' : key.state,
+    iso(key.activatedAt),
+    iso(key.retiredAt),
+  ].join('\t');
 }
 
 /** The operator commands; each uses the same services as the admin API. */
@@ -151,6 +166,42 @@ export const COMMANDS: Record<string, { usage: string; run: Command }> = {
       const user = await userNamed(app, requireArg(input, 0, 'username'));
       await app.get(UserAdministrationService).resetMfa(user.id, NO_CLIENT);
       return `the second factor of "${user.username}" is removed and all sessions ended; they log in with the password and enrol again`;
+    },
+  },
+  'keys:list': {
+    usage: 'keys:list   (every access-token signing key and its state)',
+    async run(app) {
+      const keys = await app.get(SigningKeys).list();
+      return [
+        'kid\tslot\talg\tstate\tsigns_from\tretires_at',
+        ...keys.map(keyLine),
+      ].join('\n');
+    },
+  },
+  'keys:rotate': {
+    usage:
+      'keys:rotate   (publishes the next signing key; it signs after JWKS_MAX_AGE)',
+    async run(app) {
+      const key = await app.get(SigningKeys).rotate();
+      return `next signing key ${key.kid} (${key.alg}, slot ${key.slot}) is published; it signs from ${iso(key.activatedAt)}`;
+    },
+  },
+  'keys:revoke': {
+    usage:
+      'keys:revoke <kid>   (a compromised key: out of the JWKS, its tokens rejected; sessions survive)',
+    async run(app, input) {
+      const kid = requireArg(input, 0, 'kid');
+      if (!(await app.get(SigningKeys).revoke(kid)))
+        throw new ApiException(ErrorCode.NotFound, `no signing key "${kid}"`);
+      return `signing key ${kid} is revoked: out of the JWKS, and the tokens it signed are rejected on every instance`;
+    },
+  },
+  'keys:reencrypt': {
+    usage:
+      'keys:reencrypt   (seals private keys still under DATA_ENCRYPTION_KEY_PREVIOUS under DATA_ENCRYPTION_KEY)',
+    async run(app) {
+      const moved = await app.get(SigningKeys).reencrypt();
+      return `${moved} signing key(s) sealed again under DATA_ENCRYPTION_KEY`;
     },
   },
 };

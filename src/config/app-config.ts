@@ -29,7 +29,18 @@ export class AppConfig {
   readonly database!: DatabaseConfig;
   /** Seconds start-up waits for another process's migrations before it gives up. */
   readonly migrationLockTimeoutSeconds!: number;
+  /**
+   * The HS256 key (JWT_SECRET), also the root of the WebSocket ticket and
+   * refresh-rotation MACs. Under ES256/EdDSA in production without
+   * JWT_SECRET, derived from DATA_ENCRYPTION_KEY.
+   */
   readonly jwtSecret!: string;
+  /** How access tokens are signed: ES256 or EdDSA with a key from signing_keys, or HS256 with jwtSecret. */
+  readonly jwtAlgorithm!: 'ES256' | 'EdDSA' | 'HS256';
+  /** Seconds verifiers may cache the JWKS; a new key is published at least this long before it signs. */
+  readonly jwksMaxAge!: number;
+  /** Days a signing key signs before the next one takes over. */
+  readonly jwtKeyRotationDays!: number;
   /** 32 bytes: the master key that seals secrets at rest (see encryption/data-encryption.ts). */
   readonly dataEncryptionKey!: Buffer;
   /** The master key being replaced, still used to open what it sealed. */

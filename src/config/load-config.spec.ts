@@ -13,6 +13,9 @@ import {
 const SECRET =
   'YTv9efa1EhK8NxuTwwFFYkk4ofZSGbdeLKpurCWXihIzyt4B7HfZ1/wpEIWB9v7Y';
 
+// `openssl rand -base64 32`
+const KEY_A = 'q3Jw0m3sV5nq0a8Zb1cXk2m7yN4tR6uP9eW1fH5jL0o=';
+
 function errorOf(env: Record<string, string>): string {
   try {
     loadConfig({ JWT_SECRET: SECRET, ...env });
@@ -165,9 +168,38 @@ describe(loadConfig.name, () => {
     );
   });
 
-  it('refuses to start in production without JWT_SECRET', () => {
+  it('refuses to start in production without JWT_SECRET under HS256', () => {
+    expect(() =>
+      loadConfig({
+        NODE_ENV: 'production',
+        JWT_ALGORITHM: 'HS256',
+        DATA_ENCRYPTION_KEY: KEY_A,
+      }),
+    ).toThrow(/^JWT_SECRET is required when NODE_ENV=production/);
+  });
+
+  it('needs DATA_ENCRYPTION_KEY but not JWT_SECRET in production under ES256, the default', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
-      /^JWT_SECRET is required when NODE_ENV=production/,
+      /^DATA_ENCRYPTION_KEY is required when NODE_ENV=production/,
+    );
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      DATA_ENCRYPTION_KEY: KEY_A,
+    });
+    expect(config.jwtAlgorithm).toBe('ES256');
+    expect(config.jwksMaxAge).toBe(600);
+    expect(config.jwtKeyRotationDays).toBe(30);
+    // The ticket and rotation MACs' root, derived and stable.
+    expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32);
+    expect(
+      loadConfig({ NODE_ENV: 'production', DATA_ENCRYPTION_KEY: KEY_A })
+        .jwtSecret,
+    ).toBe(config.jwtSecret);
+  });
+
+  it('refuses an unknown JWT_ALGORITHM', () => {
+    expect(() => loadConfig({ JWT_ALGORITHM: 'RS256' })).toThrow(
+      /JWT_ALGORITHM/,
     );
   });
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -239,6 +239,19 @@ function jwtSecret(
   return { secret, file };
 }
 
+/** The server secret when JWT_SECRET is unset under ES256/EdDSA in production. */
+function derivedServerSecret(dataKey: Buffer): string {
+  return Buffer.from(
+    hkdfSync(
+      'sha256',
+      dataKey,
+      Buffer.alloc(0),
+      'trading-auth/server-secret',
+      48,
+    ),
+  ).toString('base64url');
+}
+
 /** 32 bytes in base64 (or base64url), or a ConfigError naming `name`. */
 function dataKeyBytes(value: string, name: string): Buffer {
   const text = value.trim();
@@ -336,8 +349,22 @@ export function loadConfig(
     );
   }
 
-  const signing = jwtSecret(env, production, dataDir);
+  const jwtAlgorithm = oneOf(
+    env,
+    'JWT_ALGORITHM',
+    ['ES256', 'EdDSA', 'HS256'],
+    'ES256',
+  );
   const dataKey = dataEncryptionKey(env, production, dataDir);
+  // Under ES256/EdDSA the secret only roots the ticket and rotation MACs:
+  // production may leave JWT_SECRET unset and have it derived from
+  // DATA_ENCRYPTION_KEY, which it must set anyway.
+  const signing =
+    production &&
+    jwtAlgorithm !== 'HS256' &&
+    raw(env, 'JWT_SECRET') === undefined
+      ? { secret: derivedServerSecret(dataKey.key) }
+      : jwtSecret(env, production, dataDir);
   const previousDataKey = raw(env, 'DATA_ENCRYPTION_KEY_PREVIOUS');
 
   return new AppConfig({
@@ -361,6 +388,9 @@ export function loadConfig(
       3600,
     ),
     jwtSecret: signing.secret,
+    jwtAlgorithm,
+    jwksMaxAge: integer(env, 'JWKS_MAX_AGE', 600, 1, 86_400),
+    jwtKeyRotationDays: integer(env, 'JWT_KEY_ROTATION_DAYS', 30, 1, 3650),
     dataEncryptionKey: dataKey.key,
     dataEncryptionKeyPrevious:
       previousDataKey === undefined
@@ -449,7 +479,7 @@ export function loadConfig(
     wsAllowedOrigins: parseOrigins(raw(env, 'WS_ALLOWED_ORIGINS')),
     redisUrl: parseRedisUrl(raw(env, 'REDIS_URL')),
     redisKeyPrefix: env.REDIS_KEY_PREFIX ?? 'auth:',
-    generatedJwtSecretFile: signing.file,
+    generatedJwtSecretFile: 'file' in signing ? signing.file : undefined,
     deviceTokenTtl: integer(env, 'DEVICE_TOKEN_TTL', 7_776_000, 60, 31_536_000),
     refreshIdleTtl: optionalInteger(env, 'REFRESH_IDLE_TTL', 60, 31_536_000),
     refreshRotation:

@@ -18,6 +18,7 @@ import { IdempotencyRecords1764926000000 } from './migrations/1764926000000-idem
 import { SignedApiKeys1764825000000 } from './migrations/1764825000000-signed-api-keys';
 import { ApiKeyScopes1764826000000 } from './migrations/1764826000000-api-key-scopes';
 import { SecondFactor1764800000000 } from './migrations/1764800000000-second-factor';
+import { SigningKeys1765000000000 } from './migrations/1765000000000-signing-keys';
 
 /** Listed, not globbed: the same list works from ts-jest, ts-node and dist/. */
 export const MIGRATIONS = [
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   SignedApiKeys1764825000000,
   ApiKeyScopes1764826000000,
   IdempotencyRecords1764926000000,
+  SigningKeys1765000000000,
 ];
 
 type MysqlConfig = Extract<DatabaseConfig, { type: 'mysql' }>;

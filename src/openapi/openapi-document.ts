@@ -113,6 +113,11 @@ const TAGS: ReadonlyArray<{ name: string; description: string }> = [
       'Administration (tier 4): users, their sessions and API keys, and the audit trail.',
   },
   {
+    name: 'discovery',
+    description:
+      'The public keys that verify access tokens (JWKS) and the RFC 8414 metadata.',
+  },
+  {
     name: 'health',
     description:
       'Whether this instance can serve, for load balancers and probes.',

@@ -56,14 +56,14 @@ export class RealtimeGateway {
    * A bad token, or another user's, ends the socket (error event, then 4002).
    */
   @SubscribeMessage('auth')
-  reauthenticate(
+  async reauthenticate(
     @ConnectedSocket() client: ClientSocket,
     @CurrentUser() current: Principal,
     @MessageBody() body: AuthMessageDto,
-  ): WsResponse<{ access_expires_at: number }> | undefined {
+  ): Promise<WsResponse<{ access_expires_at: number }> | undefined> {
     let next: Principal;
     try {
-      next = this.authenticator.authenticate(body.token);
+      next = await this.authenticator.authenticate(body.token);
     } catch (error) {
       if (!(error instanceof ApiException)) throw error;
       sendError(client, error.body);

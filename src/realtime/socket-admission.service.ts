@@ -133,7 +133,7 @@ export class SocketAdmission {
         'Missing access token; connect to /ws?token=<access_token> or /ws?ticket=<ticket>',
       );
     }
-    return this.authenticator.authenticate(token);
+    return await this.authenticator.authenticate(token);
   }
 
   private userLimit(): ApiException {

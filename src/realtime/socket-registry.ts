@@ -138,6 +138,11 @@ export class SocketRegistry<S extends object> {
         // Sockets opened through a key hold its id as their session id.
         candidates = this.bySession.get(event.keyId);
         break;
+      case 'sig_key':
+        // Rare (a compromised key): every socket is looked at.
+        candidates = this.entries.keys();
+        matches = (principal) => principal.kid === event.keyId;
+        break;
       case 'user':
         candidates = this.byUser.get(event.userId);
         matches = (principal) => principal.tokenVersion < event.tokenVersion;

@@ -13,6 +13,7 @@ import type { RevocationEvent } from './revocation-event';
 export class RevocationState {
   private readonly blockedJtis = new ExpiringIdSet();
   private readonly revokedSessions = new ExpiringIdSet();
+  private readonly revokedSigningKeys = new ExpiringIdSet();
   private readonly userVersions = new Map<number, number>();
   private readonly listeners = new Set<(event: RevocationEvent) => void>();
   private loadedAtStart = false;
@@ -26,12 +27,15 @@ export class RevocationState {
     this.loadedAtStart = true;
   }
 
-  /** The per-request check: three in-memory lookups. */
+  /** The per-request check: three in-memory lookups (four when a signing key was ever revoked). */
   isRevoked(principal: PresentedToken): boolean {
     return (
       this.blockedJtis.has(principal.jti) ||
       this.revokedSessions.has(principal.sessionId) ||
-      (this.userVersions.get(principal.id) ?? 0) > principal.tokenVersion
+      (this.userVersions.get(principal.id) ?? 0) > principal.tokenVersion ||
+      (principal.kid !== undefined &&
+        this.revokedSigningKeys.size > 0 &&
+        this.revokedSigningKeys.has(principal.kid))
     );
   }
 
@@ -66,6 +70,13 @@ export class RevocationState {
           userId: revocation.userId,
         });
         return true;
+      case 'sig_key':
+        if (
+          !this.revokedSigningKeys.add(revocation.keyId, revocation.expiresAtMs)
+        )
+          return false;
+        this.emit({ kind: 'sig_key', keyId: revocation.keyId });
+        return true;
       case 'user': {
         const { userId, tokenVersion } = revocation;
         if ((this.userVersions.get(userId) ?? 0) >= tokenVersion) return false;
@@ -85,6 +96,7 @@ export class RevocationState {
   sweep(nowMs: number): void {
     this.blockedJtis.sweep(nowMs);
     this.revokedSessions.sweep(nowMs);
+    this.revokedSigningKeys.sweep(nowMs);
   }
 
   sizes(): { jtis: number; sessions: number; users: number } {

@@ -7,7 +7,12 @@ import { Metrics } from '../metrics/metrics';
 import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { HeldRevocations } from './held-revocations';
-import { ApiKeyRevocation, PresentedToken, Revocation } from './revocation';
+import {
+  ApiKeyRevocation,
+  PresentedToken,
+  Revocation,
+  SigningKeyRevocation,
+} from './revocation';
 import { RevocationBus } from './revocation.bus';
 import { RevocationEvent } from './revocation-event';
 import { RevocationState } from './revocation-state';
@@ -142,6 +147,29 @@ export class RevocationService {
     });
     await this.announce(revocations);
     return revocations;
+  }
+
+  /**
+   * Revokes a signing key: `change` marks it revoked in signing_keys (and
+   * makes its replacement); the revocation of every token it signed lands in
+   * the same transaction and reaches every instance at once.
+   */
+  async revokeSigningKey(
+    kid: string,
+    change: (manager: EntityManager) => Promise<void>,
+  ): Promise<void> {
+    const revocation: SigningKeyRevocation = {
+      kind: 'sig_key',
+      keyId: kid,
+      userId: 0,
+      // Leeway included: a token it signed a moment ago is good that long.
+      expiresAtMs: this.lastTokenExpiry() + 60_000,
+    };
+    await this.transactions.run(async (manager) => {
+      await change(manager);
+      await this.store.record([revocation], manager);
+    });
+    await this.announce([revocation]);
   }
 
   private async revoke(revocations: Revocation[]): Promise<void> {

@@ -239,6 +239,9 @@ function toFeedRow(row: RawEvent): FeedRow {
     case 'api_key':
       revocation = { kind: 'api_key', keyId: row.subject, userId, expiresAtMs };
       break;
+    case 'sig_key':
+      revocation = { kind: 'sig_key', keyId: row.subject, userId, expiresAtMs };
+      break;
     default:
       revocation = {
         kind: 'user',

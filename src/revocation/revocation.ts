@@ -17,7 +17,13 @@ export type Revocation =
    * every memo that may still hold the key has re-read it from the database
    * (`api_keys.revoked_at` is the lasting truth).
    */
-  | { kind: 'api_key'; keyId: string; userId: number; expiresAtMs: number };
+  | { kind: 'api_key'; keyId: string; userId: number; expiresAtMs: number }
+  /**
+   * Every access token one signing key signed (`keys:revoke`, a compromised
+   * key), by its `kid`; `userId` is 0. Kept until the last token that key
+   * can have signed has expired.
+   */
+  | { kind: 'sig_key'; keyId: string; userId: number; expiresAtMs: number };
 
 export type RevocationKind = Revocation['kind'];
 
@@ -35,8 +41,11 @@ export interface PresentedToken {
   /** Epoch seconds. */
   readonly expiresAt: number;
   readonly tokenVersion: number;
+  /** The `kid` of the key that signed the token (ES256/EdDSA); absent under HS256 and for API keys. */
+  readonly kid?: string;
 }
 export type ApiKeyRevocation = Extract<Revocation, { kind: 'api_key' }>;
+export type SigningKeyRevocation = Extract<Revocation, { kind: 'sig_key' }>;
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -72,6 +81,10 @@ export function parseRevocation(value: unknown): Revocation | undefined {
       return typeof r.keyId === 'string' && ID.test(r.keyId)
         ? { kind: 'api_key', keyId: r.keyId, ...base }
         : undefined;
+    case 'sig_key':
+      return typeof r.keyId === 'string' && ID.test(r.keyId)
+        ? { kind: 'sig_key', keyId: r.keyId, ...base }
+        : undefined;
     default:
       return undefined;
   }
@@ -98,6 +111,7 @@ export function subjectOf(revocation: Revocation): string {
     case 'user':
       return String(revocation.userId);
     case 'api_key':
+    case 'sig_key':
       return revocation.keyId;
   }
 }

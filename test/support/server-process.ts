@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { TEST_JWT_SECRET, waitFor } from './test-app';
+import { TEST_JWT_ALGORITHM, TEST_JWT_SECRET, waitFor } from './test-app';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -78,6 +78,7 @@ export class ServerProcess {
       {
         NODE_ENV: 'test',
         JWT_SECRET: TEST_JWT_SECRET,
+        JWT_ALGORITHM: TEST_JWT_ALGORITHM,
         PORT: String(port),
         ...env,
       },

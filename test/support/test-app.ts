@@ -6,6 +6,12 @@ import { loadConfig } from '../../src/config/load-config';
 import { Driver, TestDatabase } from './databases';
 
 export const TEST_JWT_SECRET = 'e2e-secret-that-is-long-enough-0123456789';
+/**
+ * The suites forge HS256 tokens with TEST_JWT_SECRET as their independent
+ * signer, so the test app signs HS256 unless TEST_JWT_ALGORITHM says
+ * otherwise (ES256 and EdDSA have suites of their own: jwks*.e2e-spec.ts).
+ */
+export const TEST_JWT_ALGORITHM = process.env.TEST_JWT_ALGORITHM ?? 'HS256';
 export const ADMIN = { username: 'root-admin', password: 'admin-password-1' };
 
 export interface ApiResponse<T = any> {
@@ -44,6 +50,7 @@ export class TestApp {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       JWT_SECRET: TEST_JWT_SECRET,
+      JWT_ALGORITHM: TEST_JWT_ALGORITHM,
       DATABASE_URL: db.url,
       BOOTSTRAP_ADMIN_USERNAME: ADMIN.username,
       BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,

@@ -15,6 +15,7 @@ import {
 } from '../services/access-token.service';
 import { JwtStrategy } from '../strategies/jwt.strategy';
 import { Tier } from '../tier';
+import type { SigningKeys } from '../../tokens/signing-keys.service';
 import { bearerToken, JwtAuthGuard } from './jwt-auth.guard';
 
 describe(bearerToken.name, () => {
@@ -39,6 +40,7 @@ const config = {
   jwtIssuer: 'trading-auth',
   jwtAudience: 'trading-api',
   accessTokenTtl: 900,
+  jwtAlgorithm: 'HS256',
 } as AppConfig;
 const key = accessTokenKey(config);
 
@@ -46,6 +48,7 @@ describe(JwtAuthGuard.name, () => {
   const tokens = new AccessTokenService(
     new JwtService({ secret: key }),
     config,
+    {} as SigningKeys, // HS256: no signing keys
   );
   const revoked = new Set<string>();
   const authenticator = new AccessTokenAuthenticator(tokens, {

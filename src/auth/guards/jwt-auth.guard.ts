@@ -31,7 +31,8 @@ export function bearerToken(header: string | undefined): string | undefined {
  * string is ignored on purpose (URLs end up in logs and proxies). The
  * principal lands on the request as `principal` and as `user`.
  *
- * A token's first request goes through passport-jwt (JwtStrategy), which
+ * A token's first request goes through passport-jwt (JwtStrategy) under
+ * HS256, or through AccessTokenService (jose) under ES256/EdDSA, which
  * verifies it; the principal is then memoised until the token expires, and
  * every later request is answered synchronously from the memo plus the
  * revocation check, without passport: bench/layers.js measured passport-jwt
@@ -64,7 +65,10 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
       );
     }
     const principal = this.authenticator.authenticateVerified(token);
-    if (principal === undefined) return this.verifyFirstTime(context, request);
+    if (principal === undefined)
+      return this.authenticator.symmetric
+        ? this.verifyFirstTime(context, request)
+        : this.verifyFirstTimeAsymmetric(request, token);
     request.principal = principal;
     request.user = principal;
     return true;
@@ -80,6 +84,17 @@ export class JwtAuthGuard extends AuthGuard(JWT_STRATEGY) {
   ): Promise<boolean> {
     await super.canActivate(context);
     request.principal = request.user as Principal;
+    return true;
+  }
+
+  /** ES256/EdDSA: jose verifies the token (AccessTokenService) and memoises it. */
+  private async verifyFirstTimeAsymmetric(
+    request: AuthenticatedRequest,
+    token: string,
+  ): Promise<boolean> {
+    const principal = await this.authenticator.authenticate(token);
+    request.principal = principal;
+    request.user = principal;
     return true;
   }
 

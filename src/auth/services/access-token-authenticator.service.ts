@@ -9,8 +9,8 @@ import { AccessTokenService } from './access-token.service';
 /**
  * The one answer to "who does this access token stand for, right now?",
  * shared by the REST guard (with JwtStrategy verifying what the memo has not
- * seen) and the WebSocket handshake. Synchronous and I/O-free on purpose: it
- * runs on every request.
+ * seen) and the WebSocket handshake. I/O-free on purpose: it runs on every
+ * request, and a memoised token is answered synchronously.
  */
 @Injectable()
 export class AccessTokenAuthenticator {
@@ -19,8 +19,13 @@ export class AccessTokenAuthenticator {
     private readonly revocation: RevocationService,
   ) {}
 
-  authenticate(token: string): Principal {
-    return this.admit(this.tokens.verify(token));
+  /** True under HS256: the REST guard then verifies a token's first request through passport-jwt. */
+  get symmetric(): boolean {
+    return this.tokens.symmetric;
+  }
+
+  async authenticate(token: string): Promise<Principal> {
+    return this.admit(await this.tokens.verify(token));
   }
 
   /**

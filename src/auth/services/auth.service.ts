@@ -57,7 +57,7 @@ export class AuthService {
       client,
       authentication,
     );
-    const access = this.issueFor(user, sessionId, authentication);
+    const access = await this.issueFor(user, sessionId, authentication);
     this.audit.record({
       type: AuditEventType.LoginSucceeded,
       userId: user.id,
@@ -110,7 +110,7 @@ export class AuthService {
         'This account is disabled',
       );
     // Not an authentication: the session's amr and auth_time carry over.
-    const access = this.issueFor(user, session.id, {
+    const access = await this.issueFor(user, session.id, {
       amr: session.amr,
       authTimeMs: session.authTime,
     });
@@ -161,7 +161,7 @@ export class AuthService {
         ErrorCode.TokenRevoked,
         'Access token has been revoked; log in again',
       );
-    const access = this.tokens.issue({
+    const access = await this.tokens.issue({
       userId: principal.id,
       username: principal.username,
       tier: principal.tier,

@@ -12,6 +12,7 @@ import {
   AccessTokenService,
 } from '../services/access-token.service';
 import { Tier } from '../tier';
+import type { SigningKeys } from '../../tokens/signing-keys.service';
 import { JwtStrategy } from './jwt.strategy';
 
 const config = {
@@ -19,9 +20,14 @@ const config = {
   jwtIssuer: 'trading-auth',
   jwtAudience: 'trading-api',
   accessTokenTtl: 900,
+  jwtAlgorithm: 'HS256',
 } as AppConfig;
 const key = accessTokenKey(config);
-const tokens = new AccessTokenService(new JwtService({ secret: key }), config);
+const tokens = new AccessTokenService(
+  new JwtService({ secret: key }),
+  config,
+  {} as SigningKeys, // HS256: no signing keys
+);
 const revoked = new Set<string>();
 const authenticator = {
   admit(principal: Principal) {
@@ -83,6 +89,7 @@ describe(JwtStrategy.name, () => {
       // A token without amr/auth_time (issued before them) is a password login at iat.
       amr: ['pwd'],
       authTime: expect.any(Number),
+      issuedAt: claims().iat,
     });
     const withMfa = await authenticate(
       sign(claims({ amr: ['pwd', 'otp'], auth_time: 1_764_000_000 }), key),
