@@ -9,6 +9,7 @@
  *         tokens?: string[] (rotated into Authorization: Bearer),
  *         apiKeys?: string[] (rotated into X-API-Key),
  *         bodies?: object[] (rotated JSON bodies), rate?: total req/s cap,
+ *         idempotencyKeys?: true (a fresh Idempotency-Key on every request),
  *         timelineBucketMs?: also return `timeline`, the latency per bucket of
  *           that many ms (see below) }
  * The output also has `startedAtMs` / `endedAtMs`: wall-clock epoch ms of the
@@ -23,6 +24,8 @@ const tokens = spec.tokens || null;
 const apiKeys = spec.apiKeys || null;
 const bodies = spec.bodies ? spec.bodies.map((b) => JSON.stringify(b)) : null;
 let next = 0;
+// Unique across runs and processes against one server: a key is never reused.
+const keyPrefix = spec.idempotencyKeys ? require('node:crypto').randomBytes(8).toString('hex') : null;
 
 const request = {
   method: spec.method || 'GET',
@@ -34,6 +37,7 @@ const request = {
     const headers = { ...(req.headers || {}) };
     if (tokens) headers.authorization = `Bearer ${tokens[i % tokens.length]}`;
     if (apiKeys) headers['x-api-key'] = apiKeys[i % apiKeys.length];
+    if (keyPrefix) headers['idempotency-key'] = `${keyPrefix}-${i}`;
     if (bodies) {
       headers['content-type'] = 'application/json';
       req.body = bodies[i % bodies.length];
