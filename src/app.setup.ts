@@ -26,7 +26,10 @@ import {
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { developmentSecretWarning } from './config/development-secret-warning';
-import { installIdempotencyHooks } from './idempotency/idempotency-hooks';
+import {
+  digestKeyedBody,
+  installIdempotencyHooks,
+} from './idempotency/idempotency-hooks';
 import { setupOpenApi } from './openapi/openapi.setup';
 import { AuthenticatingWsAdapter } from './realtime/authenticating-ws.adapter';
 
@@ -59,9 +62,10 @@ export function configureApp(
   // JSON only: Fastify would otherwise hand a text/plain body to the handlers
   // as a string. Anything else gets 400 validation_error from the filter.
   fastify.removeContentTypeParser('text/plain');
-  // A signed API key request's signature covers the raw body: its digest is
-  // kept by the JSON parser, for those requests only.
-  keepBodyDigestOfSignedRequests(fastify);
+  // A signed API key request's signature covers the raw body, and an
+  // Idempotency-Key's fingerprint too: their digests are kept by the JSON
+  // parser, for those requests only.
+  keepBodyDigestOfSignedRequests(fastify, digestKeyedBody);
 
   // Every property the guards and passport set on a request, declared up
   // front as Fastify advises: request objects keep one shape whichever code

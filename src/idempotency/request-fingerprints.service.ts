@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { createHmac, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { DataEncryption } from '../encryption/data-encryption';
 
 /** SHA-256 of an empty body, for a request that sent none. */
 const EMPTY_BODY_DIGEST = hash('sha256', '', 'buffer');
+
+/** SHA-256's block size: the length HMAC pads its key to. */
+const BLOCK_BYTES = 64;
 
 /**
  * The two digests an Idempotency-Key is stored under.
@@ -18,17 +21,42 @@ const EMPTY_BODY_DIGEST = hash('sha256', '', 'buffer');
  */
 @Injectable()
 export class RequestFingerprints {
-  private readonly key: Buffer;
+  /** The key XOR ipad, then XOR opad (RFC 2104), computed once. */
+  private readonly innerPad: Buffer;
+  private readonly outerPad: Buffer;
 
   constructor(encryption: DataEncryption) {
-    this.key = encryption.deriveKey('idempotency-fingerprint');
+    const derived = encryption.deriveKey('idempotency-fingerprint');
+    // RFC 2104: a key longer than a block is hashed first (the derived key is 32 bytes).
+    const key =
+      derived.length > BLOCK_BYTES
+        ? hash('sha256', derived, 'buffer')
+        : derived;
+    this.innerPad = Buffer.alloc(BLOCK_BYTES, 0x36);
+    this.outerPad = Buffer.alloc(BLOCK_BYTES, 0x5c);
+    for (let i = 0; i < key.length; i++) {
+      this.innerPad[i] ^= key[i];
+      this.outerPad[i] ^= key[i];
+    }
   }
 
+  /**
+   * HMAC-SHA256 of `method\nurl\n` and the body's digest, as createHmac
+   * computes it, from two one-shot hashes: an Hmac object carries a weak
+   * handle that V8 processes at the next scavenge (see src/common/sha256.ts),
+   * and this runs on every keyed request.
+   */
   fingerprint(method: string, url: string, bodyDigest: Buffer | null): string {
-    return createHmac('sha256', this.key)
-      .update(`${method}\n${url}\n`)
-      .update(bodyDigest ?? EMPTY_BODY_DIGEST)
-      .digest('hex');
+    const inner = hash(
+      'sha256',
+      Buffer.concat([
+        this.innerPad,
+        Buffer.from(`${method}\n${url}\n`),
+        bodyDigest ?? EMPTY_BODY_DIGEST,
+      ]),
+      'buffer',
+    );
+    return hash('sha256', Buffer.concat([this.outerPad, inner]), 'hex');
   }
 
   /**
