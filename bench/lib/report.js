@@ -119,6 +119,7 @@ function evaluateTargets(r) {
       t.push({ scenario: '7. /auth/me with REDIS_URL', figure: `${num(m.meRpsWithRedis.median)} req/s vs ${num(m.meRpsWithout.median)} without = ${pct(ratio)}`, target: 'within 5 %', met: ratio >= 0.95, reason: ratio >= 0.95 ? '' : 'the read path does not touch Redis; the difference is run-to-run noise on a shared 2-core machine or a background cost of the Redis connections' });
     }
   }
+  if (s.idempotency) t.push(...require('../scenarios/idempotency').targets(s.idempotency, { num, pct }));
   return t;
 }
 
@@ -254,6 +255,7 @@ function markdown(r, charts = []) {
     ]));
     out.push('', 'Two fresh servers on two fresh databases seeded alike, taking turns (the first to go alternates each round); each login records a login_succeeded event on the AUDIT=on server.', '');
   }
+  if (s.idempotency) out.push(require('../scenarios/idempotency').markdown(s.idempotency, { num, pct, mmm, table }));
   if (s.layers) {
     out.push('## Layers of the authenticated path (in-process, ns per call)', '');
     out.push(table(['Layer', 'ns/op'], s.layers.results.map((x) => [x.layer, num(x.nsPerOp)])));

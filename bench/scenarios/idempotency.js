@@ -86,4 +86,33 @@ function plannedMs(cfg) {
   return 2 * (15_000 + 2 * cfg.warmupS * 1000 + cfg.runs * 2 * (cfg.durationS + 0.5) * 1000);
 }
 
-module.exports = { run, plannedMs };
+/** Issue 26's target, one row per store (report.js's summary). */
+function targets(result, { num, pct }) {
+  return result.stores.map((x) => {
+    const ratio = x.ratio.median;
+    return {
+      scenario: `9. @Idempotent() POST (${x.store})`,
+      figure: `POST /orders with a fresh Idempotency-Key ${num(x.keyedRps.median)} req/s vs ${num(x.plainRps.median)} without the decorator = ${pct(ratio)}`,
+      target: '≥ 80 % of the same POST without @Idempotent()',
+      met: ratio >= 0.8,
+      reason: ratio >= 0.8 ? '' : 'each keyed request makes two writes to the store (the in-flight mark, then the answer); see section 9',
+    };
+  });
+}
+
+/** Section 9 of RESULTS.md. */
+function markdown(result, { num, pct, mmm, table }) {
+  return [
+    "## 9. What @Idempotent() costs a write",
+    '',
+    table(
+      ['Store', 'keyed req/s', 'plain req/s', 'keyed / plain (per round, then median)', 'keyed p99 ms', 'plain p99 ms'],
+      result.stores.map((x) => [x.store, mmm(x.keyedRps), mmm(x.plainRps), mmm(x.ratio, pct), mmm(x.keyedP99Ms), mmm(x.plainP99Ms)]),
+    ),
+    '',
+    `The orders fixture (test/fixtures/orders.module.ts, transpiled at start-up by bench/servers/app-orders.js): \`POST /orders\` with a fresh Idempotency-Key on every request (each claims a key and stores its answer) against \`POST /orders-plain\`, the same source without \`@Idempotent()\`, on one server, taking turns (the first to go alternates each round). Body ${JSON.stringify(result.body)}, 1,000 users' access tokens rotated. One server keeps keys in the database (no REDIS_URL), the other in a private Redis.`,
+    '',
+  ].join('\n');
+}
+
+module.exports = { run, plannedMs, targets, markdown };
