@@ -11,7 +11,7 @@
  * RESULTS.md embeds (bench/charts/, see lib/charts.js) -> stop
  * everything (also on failure or Ctrl-C, see lib/proc.js).
  *
- * Options: --quick, --no-build (use the existing dist/), --skip=read,login,credentials,refresh,ws,multi,layers,audit,metrics,
+ * Options: --quick, --no-build (use the existing dist/), --skip=read,login,credentials,refresh,ws,multi,layers,audit,metrics,idem,
  * --out=DIR (write the results and charts/ there, not over bench/'s)
  * Env: BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306/test to run on MariaDB
  *      (scenario 5 then runs on SQLite too, for comparison).
@@ -122,6 +122,7 @@ async function main() {
   if (!skip.has('metrics')) progress.plan(2 * (CFG.warmupS + CFG.runs * (CFG.durationS + 0.5)) * 1000);
   if (!skip.has('ws')) progress.plan(CFG.wsRuns * (5000 + CFG.wsLogouts * 40) + 5000);
   if (!skip.has('multi')) progress.plan(20_000 + CFG.wsLogouts * 40 + 2 * (CFG.warmupS + CFG.runs * CFG.durationS) * 1000);
+  if (!skip.has('idem')) progress.plan(require('./scenarios/idempotency').plannedMs(CFG));
 
   build(results);
   const argon2Options = serverArgon2Options();
@@ -247,6 +248,15 @@ async function main() {
       results.errors.push(`multi-instance: ${error.message.split('\n')[0]}`);
     }
     progress.advance(20_000);
+  }
+
+  if (!skip.has('idem')) {
+    results.scenarios.idempotency = await require('./scenarios/idempotency').run(ctx, {
+      prepare: (name) => prepareDatabase(primaryKind, name, tmpDir, users, 0),
+      startApp,
+      startRedis: require('./scenarios/multi-instance').startRedis,
+      databaseLabel: primaryKind === 'mysql' ? 'MariaDB' : 'SQLite',
+    });
   }
 
   if (!skip.has('layers')) {

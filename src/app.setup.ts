@@ -27,7 +27,10 @@ import {
 import { validationPipe } from './common/validation';
 import { AppConfig } from './config/app-config';
 import { developmentSecretWarning } from './config/development-secret-warning';
-import { installIdempotencyHooks } from './idempotency/idempotency-hooks';
+import {
+  digestKeyedBody,
+  installIdempotencyHooks,
+} from './idempotency/idempotency-hooks';
 import { Metrics } from './metrics/metrics';
 import { setupOpenApi } from './openapi/openapi.setup';
 import { AuthenticatingWsAdapter } from './realtime/authenticating-ws.adapter';
@@ -61,9 +64,10 @@ export function configureApp(
   // JSON only: Fastify would otherwise hand a text/plain body to the handlers
   // as a string. Anything else gets 400 validation_error from the filter.
   fastify.removeContentTypeParser('text/plain');
-  // A signed API key request's signature covers the raw body: its digest is
-  // kept by the JSON parser, for those requests only.
-  keepBodyDigestOfSignedRequests(fastify);
+  // A signed API key request's signature covers the raw body, and an
+  // Idempotency-Key's fingerprint too: their digests are kept by the JSON
+  // parser, for those requests only.
+  keepBodyDigestOfSignedRequests(fastify, digestKeyedBody);
   // RFC 7662: POST /auth/introspect takes a form, and it alone.
   acceptFormBodyForIntrospection(fastify);
 

@@ -12,6 +12,7 @@
  *           request gets X-API-Key: <id>, a fresh X-API-Timestamp and its
  *           X-API-Signature, signed here with node:crypto; bodiless requests),
  *         bodies?: object[] (rotated JSON bodies), rate?: total req/s cap,
+ *         idempotencyKeys?: true (a fresh Idempotency-Key on every request),
  *         timelineBucketMs?: also return `timeline`, the latency per bucket of
  *           that many ms (see below) }
  * The output also has `startedAtMs` / `endedAtMs`: wall-clock epoch ms of the
@@ -29,6 +30,8 @@ const bodies = spec.bodies ? spec.bodies.map((b) => JSON.stringify(b)) : null;
 const signedKeys = spec.signedKeys ? spec.signedKeys.map((k) => ({ id: k.id, key: createPrivateKey(k.privateKeyPem) })) : null;
 const EMPTY_BODY_SHA256 = hash('sha256', '');
 let next = 0;
+// Unique across runs and processes against one server: a key is never reused.
+const keyPrefix = spec.idempotencyKeys ? require('node:crypto').randomBytes(8).toString('hex') : null;
 
 const request = {
   method: spec.method || 'GET',
@@ -51,6 +54,7 @@ const request = {
       headers['x-api-timestamp'] = timestamp;
       headers['x-api-signature'] = sign(null, Buffer.from(payload), k.key).toString('base64');
     }
+    if (keyPrefix) headers['idempotency-key'] = `${keyPrefix}-${i}`;
     if (bodies) {
       headers['content-type'] = 'application/json';
       req.body = bodies[i % bodies.length];

@@ -139,6 +139,7 @@ function evaluateTargets(r) {
     const ratio = m.ratio.median;
     t.push({ scenario: '10. /auth/me with metrics on', figure: `${num(m.meRpsOn.median)} req/s vs ${num(m.meRpsOff.median)} off = ${pct(ratio)}`, target: '≥ 97 % of metrics off', met: ratio >= 0.97, reason: ratio >= 0.97 ? '' : 'the onResponse histogram and the scrape cost more than 3 %, or run-to-run noise on a shared machine' });
   }
+  if (s.idempotency) t.push(...require('../scenarios/idempotency').targets(s.idempotency, { num, pct }));
   return t;
 }
 
@@ -295,6 +296,7 @@ function markdown(r, charts = []) {
     ]));
     out.push('', `Two fresh servers on one database, the same tokens, taking turns (the first to go alternates each round); the metrics server was scraped every second (${m.scrapes} scrapes, ${num(m.scrapeBytes)} bytes each at the end).`, '');
   }
+  if (s.idempotency) out.push(require('../scenarios/idempotency').markdown(s.idempotency, { num, pct, mmm, table }));
   if (s.layers) {
     out.push('## Layers of the authenticated path (in-process, ns per call)', '');
     out.push(table(['Layer', 'ns/op'], s.layers.results.map((x) => [x.layer, num(x.nsPerOp)])));

@@ -116,4 +116,4 @@ async function run(ctx, { databaseUrl }) {
   }
 }
 
-module.exports = { run };
+module.exports = { run, startRedis };

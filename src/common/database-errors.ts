@@ -44,9 +44,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /** True when an insert or update broke a unique key or primary key (the race a unique key is there to decide). */
 export function isUniqueViolation(error: unknown): boolean {
-  const code = (
-    error as { driverError?: { code?: unknown }; code?: unknown } | null
-  )?.driverError?.code;
+  // TypeORM wraps the driver's error; PreparedStatements throws it as it is.
+  const wrapped = error as {
+    driverError?: { code?: unknown };
+    code?: unknown;
+  } | null;
+  const code = wrapped?.driverError?.code ?? wrapped?.code;
   return (
     code === 'ER_DUP_ENTRY' ||
     code === 'SQLITE_CONSTRAINT_UNIQUE' ||

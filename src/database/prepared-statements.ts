@@ -8,8 +8,8 @@ import { DataSource } from 'typeorm';
 
 /** A row as the driver returns it: column name to raw value, no entity. */
 export type RawRow = Record<string, unknown>;
-/** What a placeholder takes on both drivers. */
-export type SqlValue = string | number | null;
+/** What a placeholder takes on both drivers (a Buffer binds as a BLOB). */
+export type SqlValue = string | number | Buffer | null;
 
 /**
  * Hot-path statements, below TypeORM's query builder and entity hydration:

@@ -3,11 +3,25 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { LessThanOrEqual, Repository } from 'typeorm';
 import { isUniqueViolation } from '../common/database-errors';
 import { randomToken } from '../common/random-token';
+import { PreparedStatements } from '../database/prepared-statements';
 import { IdempotencyRecord } from './entities/idempotency-record.entity';
 import { Begun, IdempotencyStore, StoredResponse } from './idempotency.store';
 
 /** Attempts at claiming a key whose row keeps vanishing (expired, released) under us. */
 const ATTEMPTS = 3;
+
+// Every keyed request runs CLAIM and then COMPLETE (or RELEASE): prepared
+// statements, not TypeORM's query builder, which built and prepared each
+// statement anew per request and took most of a keyed request's time on
+// SQLite (bench scenario 9, bench/RESULTS.md).
+const CLAIM =
+  'INSERT INTO idempotency_records (scope_key, fingerprint, claim_token, expires_at) VALUES (?, ?, ?, ?)';
+const READ =
+  'SELECT fingerprint, claim_token, status, content_type, location, body, expires_at FROM idempotency_records WHERE scope_key = ?';
+const COMPLETE =
+  'UPDATE idempotency_records SET status = ?, content_type = ?, location = ?, body = ?, expires_at = ? WHERE scope_key = ? AND claim_token = ?';
+const RELEASE =
+  'DELETE FROM idempotency_records WHERE scope_key = ? AND claim_token = ?';
 
 /**
  * Keys in the `idempotency_records` table: the store without REDIS_URL, and
@@ -19,6 +33,7 @@ const ATTEMPTS = 3;
 @Injectable()
 export class DatabaseIdempotencyStore implements IdempotencyStore {
   constructor(
+    private readonly statements: PreparedStatements,
     @InjectRepository(IdempotencyRecord)
     private readonly records: Repository<IdempotencyRecord>,
   ) {}
@@ -32,27 +47,21 @@ export class DatabaseIdempotencyStore implements IdempotencyStore {
       const now = Date.now();
       const token = randomToken(16);
       try {
-        await this.records.insert({
-          scopeKey: scope,
+        await this.statements.run(CLAIM, [
+          scope,
           fingerprint,
-          claimToken: token,
-          status: null,
-          contentType: null,
-          location: null,
-          body: null,
-          expiresAt: now + inFlightMs,
-        });
+          token,
+          now + inFlightMs,
+        ]);
         return { state: 'claimed', claim: this.claim(scope, token) };
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
       }
-      const row = await this.records.findOneBy({ scopeKey: scope });
-      if (row === null) continue;
-      if (row.expiresAt <= now) {
-        await this.records.delete({
-          scopeKey: scope,
-          claimToken: row.claimToken,
-        });
+      const row = await this.statements.one(READ, [scope]);
+      if (row === undefined) continue;
+      // BIGINT is a string from MySQL/MariaDB.
+      if (Number(row.expires_at) <= now) {
+        await this.statements.run(RELEASE, [scope, row.claim_token as string]);
         continue;
       }
       if (row.fingerprint !== fingerprint) return { state: 'mismatch' };
@@ -60,10 +69,10 @@ export class DatabaseIdempotencyStore implements IdempotencyStore {
       return {
         state: 'completed',
         response: {
-          status: row.status,
-          contentType: row.contentType ?? undefined,
-          location: row.location ?? undefined,
-          body: Buffer.from(row.body ?? []),
+          status: Number(row.status),
+          contentType: (row.content_type as string | null) ?? undefined,
+          location: (row.location as string | null) ?? undefined,
+          body: Buffer.from((row.body as Buffer | null) ?? []),
         },
       };
     }
@@ -82,19 +91,18 @@ export class DatabaseIdempotencyStore implements IdempotencyStore {
   private claim(scope: string, token: string) {
     return {
       complete: async (response: StoredResponse, ttlMs: number) => {
-        await this.records.update(
-          { scopeKey: scope, claimToken: token },
-          {
-            status: response.status,
-            contentType: response.contentType ?? null,
-            location: response.location ?? null,
-            body: response.body,
-            expiresAt: Date.now() + ttlMs,
-          },
-        );
+        await this.statements.run(COMPLETE, [
+          response.status,
+          response.contentType ?? null,
+          response.location ?? null,
+          response.body,
+          Date.now() + ttlMs,
+          scope,
+          token,
+        ]);
       },
       release: async () => {
-        await this.records.delete({ scopeKey: scope, claimToken: token });
+        await this.statements.run(RELEASE, [scope, token]);
       },
     };
   }

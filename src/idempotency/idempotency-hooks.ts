@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hash } from 'node:crypto';
-import { pipeline, Transform, TransformCallback } from 'node:stream';
 import {
   IDEMPOTENCY_KEY_HEADER,
   MAX_STORED_BODY_BYTES,
@@ -24,62 +23,33 @@ export interface IdempotentRequest {
 const logger = new Logger('Idempotency');
 
 /**
- * Passes the body through unchanged and digests it, so the fingerprint is
- * of the bytes the client sent, before JSON parsing. Fastify's body limit
- * still applies (it counts what comes out of this stream).
+ * Keeps the SHA-256 of the raw body of a request that carries an
+ * Idempotency-Key, so the fingerprint is of the bytes the client sent,
+ * before JSON parsing: a RawBodyReader of the JSON parser (app.setup.ts).
+ * A request without a body never reaches a parser and keeps null (the
+ * fingerprint's empty body); any other content type is refused with 415
+ * before the handler, so it never claims a key.
  */
-class BodyDigest extends Transform {
-  private readonly chunks: Buffer[] = [];
-
-  constructor(private readonly request: IdempotentRequest) {
-    super();
-  }
-
-  override _transform(
-    chunk: Buffer,
-    _encoding: BufferEncoding,
-    callback: TransformCallback,
-  ): void {
-    this.chunks.push(chunk);
-    callback(null, chunk);
-  }
-
-  override _flush(callback: TransformCallback): void {
-    // One-shot hash over the whole body (at most BODY_LIMIT_BYTES).
-    this.request.idempotencyBody = hash(
-      'sha256',
-      Buffer.concat(this.chunks),
-      'buffer',
-    );
-    callback();
-  }
+export function digestKeyedBody(request: FastifyRequest, body: Buffer): void {
+  if (request.headers[IDEMPOTENCY_KEY_HEADER] === undefined) return;
+  (request as unknown as IdempotentRequest).idempotencyBody = hash(
+    'sha256',
+    body,
+    'buffer',
+  );
 }
 
 /**
- * The two Fastify hooks of @Idempotent() routes, installed by configureApp:
- *
- * - preParsing digests the raw body of any request that carries an
- *   Idempotency-Key (a header lookup for the others);
- * - onSend sees the answer exactly as it goes out, whoever made it (the
- *   handler, or the exception filter for a 4xx/5xx): it keeps it for
- *   replay, or releases the key on a 5xx. For a replay it puts the stored
- *   answer in place of the empty one Nest sends. It waits for the store, so
- *   a client that has the answer finds it replayed on its retry.
+ * The Fastify hook of @Idempotent() routes, installed by configureApp:
+ * onSend sees the answer exactly as it goes out, whoever made it (the
+ * handler, or the exception filter for a 4xx/5xx): it keeps it for replay,
+ * or releases the key on a 5xx. For a replay it puts the stored answer in
+ * place of the empty one Nest sends. It waits for the store, so a client
+ * that has the answer finds it replayed on its retry.
  */
 export function installIdempotencyHooks(fastify: FastifyInstance): void {
   fastify.decorateRequest('idempotencyBody', null);
   fastify.decorateRequest('idempotency', null);
-
-  fastify.addHook('preParsing', (request, _reply, payload, done) => {
-    if (request.headers[IDEMPOTENCY_KEY_HEADER] === undefined) {
-      done(null, payload);
-      return;
-    }
-    const digest = new BodyDigest(request as unknown as IdempotentRequest);
-    // pipeline destroys the digest when the client goes away mid-body.
-    pipeline(payload, digest, () => undefined);
-    done(null, digest);
-  });
 
   fastify.addHook('onSend', (request, reply, payload, done) => {
     const holder = request as unknown as IdempotentRequest;

@@ -52,6 +52,23 @@ describe(RequestFingerprints.name, () => {
     ).not.toBe(print);
   });
 
+  it('is HMAC-SHA256 under the derived key, as createHmac computes it', () => {
+    const derived = new DataEncryption({
+      dataEncryptionKey: key,
+    } as AppConfig).deriveKey('idempotency-fingerprint');
+    for (const [method, url, raw] of [
+      ['POST', '/admin/users', body],
+      ['PATCH', '/orders/7?x=1', ''],
+      ['POST', `/${'p'.repeat(300)}`, 'x'.repeat(5000)],
+    ])
+      expect(prints.fingerprint(method, url, digest(raw))).toBe(
+        createHmac('sha256', derived)
+          .update(`${method}\n${url}\n`)
+          .update(digest(raw))
+          .digest('hex'),
+      );
+  });
+
   it('scopes a key to its caller, method and route', () => {
     const base = prints.scope('user:1', 'POST', '/orders', 'k');
     expect(prints.scope('user:1', 'POST', '/orders', 'k')).toBe(base);
