@@ -11,8 +11,8 @@
  *   - a token's first verification in this process, in µs (jsonwebtoken
  *     with a KeyObject for HS256, jose for ES256/EdDSA, as the server does).
  * One server per algorithm on its own SQLite file, autocannon -c 50 in its
- * own process; rounds alternate the order of the servers. Not yet part of
- * `npm run bench`'s RESULTS.md: it prints one JSON document.
+ * own process; rounds alternate the order of the servers. It prints one JSON
+ * document: `npm run bench` runs it as scenario 12 (`--skip=algorithms`).
  */
 const fs = require('node:fs');
 const os = require('node:os');

@@ -11,7 +11,7 @@
  * RESULTS.md embeds (bench/charts/, see lib/charts.js) -> stop
  * everything (also on failure or Ctrl-C, see lib/proc.js).
  *
- * Options: --quick, --no-build (use the existing dist/), --skip=read,login,credentials,refresh,ws,multi,layers,audit,metrics,idem,
+ * Options: --quick, --no-build (use the existing dist/), --skip=read,login,credentials,refresh,ws,multi,layers,audit,metrics,idem,algorithms,
  * --out=DIR (write the results and charts/ there, not over bench/'s)
  * Env: BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306/test to run on MariaDB
  *      (scenario 5 then runs on SQLite too, for comparison).
@@ -120,6 +120,7 @@ async function main() {
   if (!skip.has('refresh')) progress.plan((primaryKind === 'mysql' ? 2 : 1) * (CFG.warmupS * 1000 + CFG.runs * (CFG.durationS * 1000 + CFG.logoutSessions * 2 + 3000)));
   if (!skip.has('audit')) progress.plan(30_000 + 2 * (CFG.warmupS + CFG.runs * (CFG.durationS + CFG.loginDurationS)) * 1000);
   if (!skip.has('metrics')) progress.plan(2 * (CFG.warmupS + CFG.runs * (CFG.durationS + 0.5)) * 1000);
+  if (!skip.has('algorithms')) progress.plan(quick ? 90_000 : 360_000);
   if (!skip.has('ws')) progress.plan(CFG.wsRuns * (5000 + CFG.wsLogouts * 40) + 5000);
   if (!skip.has('multi')) progress.plan(20_000 + CFG.wsLogouts * 40 + 2 * (CFG.warmupS + CFG.runs * CFG.durationS) * 1000);
   if (!skip.has('idem')) progress.plan(require('./scenarios/idempotency').plannedMs(CFG));
@@ -257,6 +258,14 @@ async function main() {
       startRedis: require('./scenarios/multi-instance').startRedis,
       databaseLabel: primaryKind === 'mysql' ? 'MariaDB' : 'SQLite',
     });
+  }
+
+  if (!skip.has('algorithms')) {
+    // Its own servers, one per JWT_ALGORITHM, on files of their own; progress on stderr.
+    progress.log('scenario 12: HS256, ES256 and EdDSA access tokens side by side (bench/algorithms.js)');
+    const out = execFileSync(process.execPath, [path.join(__dirname, 'algorithms.js'), '--no-build', ...(quick ? ['--quick'] : [])], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20, stdio: ['ignore', 'pipe', 'inherit'] });
+    results.scenarios.algorithms = JSON.parse(out);
+    progress.advance(quick ? 90_000 : 360_000);
   }
 
   if (!skip.has('layers')) {

@@ -89,6 +89,16 @@ function evaluateTargets(r) {
       reason: ratio >= 0.5 ? '' : 'the signature check (and the load generator\'s signing on the same cores) costs more than the read',
     });
   }
+  if (s.algorithms) {
+    const a = s.algorithms.algorithms;
+    for (const alg of ['ES256', 'EdDSA']) {
+      const v = a[alg].vsHS256;
+      const me = v.me >= 0.97;
+      t.push({ scenario: `12. ${alg}: GET /auth/me (memo hits)`, figure: `${num(a[alg].rps.me)} req/s vs HS256 ${num(a.HS256.rps.me)} = ${pct(v.me)}`, target: 'within 3 % of HS256', met: me, reason: me ? '' : `${pct(1 - v.me)} below HS256` });
+      const writes = v.refresh >= 0.9 && v.login >= 0.9;
+      t.push({ scenario: `12. ${alg}: refresh and login`, figure: `refresh ${pct(v.refresh)}, login ${pct(v.login)} of HS256`, target: 'within 10 % of HS256', met: writes, reason: writes ? '' : `signing a ${alg} token per refresh and login costs more than 10 % of those requests (first verification ${num(a[alg].firstVerificationMicros, 0)} µs against ${num(a.HS256.firstVerificationMicros, 0)} µs for HS256)` });
+    }
+  }
   for (const x of s.refreshLogout || []) {
     const rps = x.refresh.rps.median;
     const p99 = x.refresh.p99Ms.median;
@@ -297,6 +307,21 @@ function markdown(r, charts = []) {
     out.push('', `Two fresh servers on one database, the same tokens, taking turns (the first to go alternates each round); the metrics server was scraped every second (${m.scrapes} scrapes, ${num(m.scrapeBytes)} bytes each at the end).`, '');
   }
   if (s.idempotency) out.push(require('../scenarios/idempotency').markdown(s.idempotency, { num, pct, mmm, table }));
+  if (s.algorithms) {
+    const x = s.algorithms;
+    const a = x.algorithms;
+    const algs = ['HS256', 'ES256', 'EdDSA'];
+    const row = (label, f) => [label, ...algs.map(f)];
+    out.push('## 12. Access tokens: HS256, ES256 and EdDSA side by side', '');
+    out.push(table(['Figure', ...algs], [
+      row('GET /auth/me, memo hits, req/s', (k) => `${num(a[k].rps.me)}${a[k].vsHS256 ? ` (${pct(a[k].vsHS256.me)})` : ''}`),
+      row('POST /auth/refresh, req/s', (k) => `${num(a[k].rps.refresh)}${a[k].vsHS256 ? ` (${pct(a[k].vsHS256.refresh)})` : ''}`),
+      row('POST /auth/login (cheap hashes), req/s', (k) => `${num(a[k].rps.login)}${a[k].vsHS256 ? ` (${pct(a[k].vsHS256.login)})` : ''}`),
+      row('Well-formed tokens with a bad signature, refused (401) per s', (k) => num(a[k].rps.badSignature)),
+      row('A token\'s first verification, µs (in-process)', (k) => num(a[k].firstVerificationMicros, 1)),
+    ]));
+    out.push('', `One server per algorithm on its own SQLite file, ${x.config.users} users with a deliberately cheap argon2id hash (so login and refresh show the token work, not the password hash), LOG_LEVEL=warn, autocannon -c ${x.config.connections}, ${x.config.runs} rounds of ${x.config.durationS} s alternating the servers' order; medians, and in brackets the ratio of the medians to HS256's. The bad-signature rate is what an attacker gets answered for free: each is a full verification, never memoised. Load average at its end: ${x.loadavg.map((v) => num(v, 2)).join(' / ')}.`, '');
+  }
   if (s.layers) {
     out.push('## Layers of the authenticated path (in-process, ns per call)', '');
     out.push(table(['Layer', 'ns/op'], s.layers.results.map((x) => [x.layer, num(x.nsPerOp)])));
