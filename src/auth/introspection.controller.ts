@@ -6,7 +6,6 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
 import { ApiErrors } from '../common/openapi/api-errors.decorator';
@@ -49,13 +48,6 @@ export class IntrospectionController {
   @ApiErrors(ErrorCode.ValidationError)
   @RequireTier(Tier.Admin)
   @RequireScope(Scope.Introspect)
-  // Not charged to the write budgets: RFC 7662 makes it a POST only to keep
-  // the token out of the URL, and a risk service or gateway that asks about
-  // every order would run into RATE_LIMIT_USER_MAX within a minute. Only
-  // tier-4 principals get this far (an unauthenticated flood is 401 before
-  // any budget), and failed keys keep their own budget. Both throttlers by
-  // name: a bare @SkipThrottle() skips only one named "default".
-  @SkipThrottle({ ip: true, user: true })
   @Post('introspect')
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
