@@ -1,6 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
 import { Public } from '../auth/decorators/public.decorator';
 import { ApiException } from '../common/api.exception';
 import { ErrorCode } from '../common/error-codes';
@@ -16,7 +15,6 @@ const PROBE_TIMEOUT_MS = 2000;
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly dataSource: DataSource,
     private readonly redis: RedisService,
     private readonly readiness: Readiness,
   ) {}
@@ -33,26 +31,12 @@ export class HealthController {
   @Public()
   @Get()
   async check(): Promise<HealthBody> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        this.dataSource.query('SELECT 1'),
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error('database probe timed out')),
-            PROBE_TIMEOUT_MS,
-          );
-        }),
-      ]);
-    } catch {
+    if (!(await this.readiness.databaseAnswers(PROBE_TIMEOUT_MS)))
       throw new ApiException(
         ErrorCode.ServiceUnavailable,
         'Database is unavailable',
         { 'Retry-After': '5' },
       );
-    } finally {
-      clearTimeout(timer);
-    }
     if (this.redis.configured && !(await this.redis.ping()))
       return { status: 'degraded', redis: 'unavailable' };
     return { status: 'ok' };
